@@ -1,0 +1,65 @@
+package io.hps.service;
+
+import io.hps.lookup.LookupSettings;
+import io.hps.store.HpsSettings;
+import java.nio.file.Path;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * hps-service settings ({@code hps.*}).
+ *
+ * @param psConfig HugeCTR parameter server configuration ({@code ps.json}) to serve
+ * @param rsocket  where the RSocket lookup server listens
+ * @param lookup   lookup sessions and tier deadlines
+ */
+@ConfigurationProperties("hps")
+public record HpsServiceProperties(Path psConfig, @DefaultValue Rsocket rsocket, @DefaultValue Lookup lookup) {
+
+    public HpsServiceProperties {
+        if (psConfig == null || psConfig.toString().isBlank()) {
+            throw new IllegalArgumentException("hps.ps-config must name a ps.json file (environment HPS_PS_CONFIG)");
+        }
+    }
+
+    /**
+     * @param host          bind address
+     * @param port          TCP port of the RSocket server
+     * @param maxFrameBytes largest request frame accepted (bigger frames are refused by the transport)
+     */
+    public record Rsocket(@DefaultValue("0.0.0.0") String host, @DefaultValue("9100") int port,
+                          @DefaultValue("268435456") int maxFrameBytes) {
+        public Rsocket {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("hps.rsocket.port out of range: port=" + port);
+            }
+        }
+    }
+
+    /**
+     * @param tierTimeoutMillis   deadline of the tier calls of one lookup
+     * @param workspaces          lookups of one model that run at once (scratch buffers each)
+     * @param asyncInsertQueue    background cache insertions that may wait
+     * @param threads             worker threads running lookups (never the event loop)
+     * @param queue               lookups that may wait for a worker; more are refused as overloaded
+     * @param redisTimeoutMillis  Redis command timeout
+     * @param redisRetryAttempts  Redis command retries
+     */
+    public record Lookup(@DefaultValue("20") long tierTimeoutMillis, @DefaultValue("4") int workspaces,
+                         @DefaultValue("64") int asyncInsertQueue, @DefaultValue("4") int threads,
+                         @DefaultValue("256") int queue, @DefaultValue("20") int redisTimeoutMillis,
+                         @DefaultValue("1") int redisRetryAttempts) {
+        public Lookup {
+            if (threads < 1 || queue < 1) {
+                throw new IllegalArgumentException("hps.lookup.threads and hps.lookup.queue must be >= 1: threads="
+                        + threads + " queue=" + queue);
+            }
+        }
+    }
+
+    HpsSettings settings() {
+        return new HpsSettings(new LookupSettings(1.0, lookup.tierTimeoutMillis(), lookup.workspaces(),
+                lookup.asyncInsertQueue()), lookup.redisTimeoutMillis(), lookup.redisRetryAttempts(),
+                Math.max(1, Runtime.getRuntime().availableProcessors()));
+    }
+}

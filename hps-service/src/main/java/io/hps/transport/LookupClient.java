@@ -1,0 +1,85 @@
+package io.hps.transport;
+
+import io.netty.buffer.ByteBuf;
+import io.rsocket.Payload;
+import io.rsocket.core.RSocketConnector;
+import io.rsocket.frame.decoder.PayloadDecoder;
+import io.rsocket.loadbalance.LoadbalanceRSocketClient;
+import io.rsocket.loadbalance.LoadbalanceTarget;
+import io.rsocket.loadbalance.RoundRobinLoadbalanceStrategy;
+import io.rsocket.transport.netty.client.TcpClientTransport;
+import io.rsocket.util.ByteBufPayload;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
+
+/**
+ * RSocket client of one or more hps-service replicas: round-robin load balancing over the
+ * replicas, keep-alive, reconnection with backoff, and a deadline on every request.
+ *
+ * <p>Buffer ownership: {@link #lookup} takes over the request frame (it is released once sent or
+ * if the request fails before); the returned frame belongs to the subscriber, who must release it.
+ * Thread-safe; never blocks.
+ */
+public final class LookupClient implements AutoCloseable {
+    private final LoadbalanceRSocketClient client;
+    private final Duration timeout;
+
+    private LookupClient(LoadbalanceRSocketClient client, Duration timeout) {
+        this.client = client;
+        this.timeout = timeout;
+    }
+
+    /**
+     * @param replicas  hps-service RSocket addresses
+     * @param timeout   deadline of each request, from subscription to response
+     * @param keepAlive keep-alive interval; a connection silent for 3 intervals is dropped and redialled
+     */
+    public static LookupClient connect(List<InetSocketAddress> replicas, Duration timeout, Duration keepAlive) {
+        if (replicas.isEmpty()) {
+            throw new IllegalArgumentException("at least one hps-service replica is needed");
+        }
+        List<LoadbalanceTarget> targets = replicas.stream()
+                .map(a -> LoadbalanceTarget.from(a.getHostString() + ":" + a.getPort(),
+                        TcpClientTransport.create(a)))
+                .toList();
+        RSocketConnector connector = RSocketConnector.create()
+                .payloadDecoder(PayloadDecoder.ZERO_COPY)
+                .keepAlive(keepAlive, keepAlive.multipliedBy(3))
+                .reconnect(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(50)).maxBackoff(Duration.ofSeconds(2)));
+        LoadbalanceRSocketClient client = LoadbalanceRSocketClient.builder(Flux.just(targets))
+                .connector(connector)
+                .loadbalanceStrategy(new RoundRobinLoadbalanceStrategy())
+                .build();
+        return new LookupClient(client, timeout);
+    }
+
+    /**
+     * Sends one request frame and emits the response frame (a lookup response or an error frame;
+     * tell them apart with {@code FrameHeader.peekType}). Errors: the deadline passed
+     * ({@link java.util.concurrent.TimeoutException}) or no replica could be reached.
+     */
+    public Mono<ByteBuf> lookup(ByteBuf requestFrame) {
+        return client.requestResponse(Mono.fromSupplier(() -> ByteBufPayload.create(requestFrame)))
+                .timeout(timeout)
+                .map(LookupClient::takeData)
+                .doOnDiscard(ByteBuf.class, ByteBuf::release);
+    }
+
+    /** The payload's data, retained, with the payload itself released. */
+    private static ByteBuf takeData(Payload payload) {
+        try {
+            return payload.data().retain();
+        } finally {
+            payload.release();
+        }
+    }
+
+    @Override
+    public void close() {
+        client.dispose();
+    }
+}
