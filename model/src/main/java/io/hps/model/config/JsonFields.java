@@ -138,7 +138,7 @@ final class JsonFields {
         String text = requireType(name, v.get(), v.get().isString(), "a string").stringValue();
         E value = choices.get(text);
         if (value == null) {
-            throw new ConfigException(join(path, name), "must be one of " + new java.util.TreeSet<>(choices.keySet())
+            throw ConfigException.at(join(path, name), "must be one of " + new java.util.TreeSet<>(choices.keySet())
                     + ": " + name + "=" + text);
         }
         return value;
@@ -159,7 +159,7 @@ final class JsonFields {
             String itemPath = join(path, name + "[" + i + "]");
             JsonNode item = items.get(i);
             if (!item.isObject()) {
-                throw new ConfigException(itemPath, "must be an object: found=" + describe(item));
+                throw ConfigException.at(itemPath, "must be an object: found=" + describe(item));
             }
             out.add(new JsonFields(item, itemPath, source, issues));
         }
@@ -223,7 +223,7 @@ final class JsonFields {
         Optional<JsonNode> v = optional(name);
         if (v.isEmpty()) {
             if (fallback == null) {
-                throw new ConfigException(join(path, name), "is required");
+                throw ConfigException.at(join(path, name), "is required");
             }
             return fallback;
         }
@@ -247,12 +247,12 @@ final class JsonFields {
     }
 
     private JsonNode required(String name) {
-        return optional(name).orElseThrow(() -> new ConfigException(join(path, name), "is required"));
+        return optional(name).orElseThrow(() -> ConfigException.at(join(path, name), "is required"));
     }
 
     private JsonNode requireType(String name, JsonNode v, boolean ok, String what) {
         if (!ok) {
-            throw new ConfigException(join(path, name), "must be " + what + ": " + leaf(name) + "=" + describe(v));
+            throw ConfigException.at(join(path, name), "must be " + what + ": " + leaf(name) + "=" + describe(v));
         }
         return v;
     }
@@ -260,7 +260,7 @@ final class JsonFields {
     private int toInt(String name, JsonNode v) {
         long value = toLong(name, v);
         if (value != (int) value) {
-            throw new ConfigException(join(path, name), "must fit in 32 bits: " + leaf(name) + "=" + value);
+            throw ConfigException.at(join(path, name), "must fit in 32 bits: " + leaf(name) + "=" + value);
         }
         return (int) value;
     }
@@ -278,7 +278,7 @@ final class JsonFields {
         }
         long value = toLong(name, v);
         if (value < 0) {
-            throw new ConfigException(join(path, name), "must be >= 0: " + leaf(name) + "=" + value);
+            throw ConfigException.at(join(path, name), "must be >= 0: " + leaf(name) + "=" + value);
         }
         return value;
     }

@@ -95,7 +95,7 @@ public final class PsConfigCodec {
         if (tls) {
             json.unsupported("enable_tls", "TLS connections to Redis are not supported");
         }
-        VolatileDbConfig c = new VolatileDbConfig(type, json.string("address", d.address()),
+        return finish(json, () -> new VolatileDbConfig(type, json.string("address", d.address()),
                 json.string("user_name", d.userName()), json.string("password", d.password()),
                 json.size("num_partitions", d.numPartitions()), json.size("allocation_rate", d.allocationRateBytes()),
                 json.size("shared_memory_size", d.sharedMemorySizeBytes()),
@@ -113,8 +113,7 @@ public final class PsConfigCodec {
                 json.bool("initialize_after_startup", d.initializeAfterStartup()),
                 json.number("initial_cache_rate", d.initialCacheRate()),
                 json.bool("cache_missed_embeddings", d.cacheMissedEmbeddings()),
-                json.strings("update_filters", d.updateFilters()));
-        return finish(json, () -> c);
+                json.strings("update_filters", d.updateFilters())));
     }
 
     private static PersistentDbConfig decodePersistent(JsonFields json) {
@@ -135,18 +134,19 @@ public final class PsConfigCodec {
         if (type == UpdateSourceConfig.Type.KAFKA_MESSAGE_QUEUE) {
             json.unsupported("type", "Kafka updates are not consumed; update embeddings through the service");
         }
-        UpdateSourceConfig c = new UpdateSourceConfig(type, json.string("brokers", d.brokers()),
+        return finish(json, () -> new UpdateSourceConfig(type, json.string("brokers", d.brokers()),
                 json.size("metadata_refresh_interval_ms", d.metadataRefreshIntervalMillis()),
                 json.size("receive_buffer_size", d.receiveBufferSizeBytes()),
                 json.size("poll_timeout_ms", d.pollTimeoutMillis()), json.size("max_batch_size", d.maxBatchSize()),
                 json.size("failure_backoff_ms", d.failureBackoffMillis()),
-                json.size("max_commit_interval", d.maxCommitInterval()));
-        return finish(json, () -> c);
+                json.size("max_commit_interval", d.maxCommitInterval())));
     }
 
+    /** Reads (inside {@code constructor}) and builds, then reports the fields left unread. */
     private static <T> T finish(JsonFields json, java.util.function.Supplier<T> constructor) {
+        T value = json.build(constructor);
         json.finish();
-        return json.build(constructor);
+        return value;
     }
 
     private static ModelHpsConfig decodeModel(JsonFields json, Path directory, boolean fuseTop) {
@@ -202,7 +202,7 @@ public final class PsConfigCodec {
             for (int i = 0; i < written.size(); i++) {
                 String file = written.get(i);
                 if (file.contains("://")) {
-                    throw new ConfigException(JsonFields.join(json.path(), "sparse_files[" + i + "]"),
+                    throw ConfigException.at(JsonFields.join(json.path(), "sparse_files[" + i + "]"),
                             "remote file systems are not supported: sparse_files=" + file);
                 }
                 out.add(directory.resolve(file).normalize());
