@@ -128,10 +128,6 @@ public record ModelConfig(int formatVersion, String name, int denseFeatures, Lis
     }
 
     private static void require(boolean ok, String field, String rule, Object value) {
-        if (!ok) {
-            int bracket = field.indexOf('[');
-            String leaf = bracket < 0 ? field : field.substring(0, bracket);
-            throw new ConfigException(field, rule + ": " + leaf + "=" + value);
-        }
+        Checks.require(ok, field, rule, value);
     }
 }
