@@ -24,6 +24,6 @@ public record ConfigIssue(String source, String path, Kind kind, String message)
 
     @Override
     public String toString() {
-        return source + ": " + path + ": " + kind.name().toLowerCase(java.util.Locale.ROOT) + ": " + message;
+        return source + ": " + path + ": " + message;
     }
 }

@@ -91,10 +91,26 @@ public record ModelConfig(int formatVersion, String name, int denseFeatures, Lis
         }
     }
 
+    /**
+     * The config of a model of shape {@code architecture}, its table {@code t} stored in
+     * {@code sparseDirectory/<t.name>}.
+     */
+    public static ModelConfig of(String name, DlrmArchitecture architecture, String sparseDirectory,
+            String denseWeights, String hpsConfig, int maxBatchSize, Optional<Generator> generator) {
+        List<Table> tables = architecture.tables().stream()
+                .map(t -> new Table(t.name(), t.rows(), t.dimension(), sparseDirectory + "/" + t.name())).toList();
+        return new ModelConfig(FORMAT_VERSION, name, architecture.denseFeatures(), toList(architecture.bottomMlp()),
+                toList(architecture.topMlp()), DOT_INTERACTION, tables, denseWeights, hpsConfig, maxBatchSize, generator);
+    }
+
     /** The DLRM shape this file describes. */
     public DlrmArchitecture architecture() {
         List<TableSpec> specs = tables.stream().map(Table::spec).toList();
         return new DlrmArchitecture(denseFeatures, specs, toArray(bottomMlp), toArray(topMlp));
+    }
+
+    private static List<Integer> toList(int[] widths) {
+        return java.util.Arrays.stream(widths).boxed().toList();
     }
 
     private static int[] toArray(List<Integer> widths) {

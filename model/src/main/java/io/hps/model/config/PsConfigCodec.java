@@ -89,7 +89,7 @@ public final class PsConfigCodec {
         }
         VolatileDbConfig.Type type = json.choice("type", VolatileDbConfig.Type.DISABLED, VOLATILE_TYPES);
         if (type == VolatileDbConfig.Type.MULTI_PROCESS_HASH_MAP) {
-            json.unsupported("type", "multi_process_hash_map (shared memory) is not supported");
+            json.unsupported("type", "multi_process_hash_map (shared memory) is not supported, ignored");
         }
         boolean tls = json.bool("enable_tls", d.enableTls());
         if (tls) {

@@ -80,6 +80,18 @@ class ModelConfigCodecTest {
     }
 
     @Test
+    void shouldBuildFromArchitectureAndGiveItBack() {
+        DlrmArchitecture arch = DlrmArchitecture.criteo(io.hps.model.CriteoTables.fl15(0.001, 128));
+
+        ModelConfig config = ModelConfig.of("dlrm", arch, "sparse", "dense.safetensors", "ps.json", 16384,
+                Optional.of(new ModelConfig.Generator(0.001, 42)));
+
+        assertThat(config.architecture()).isEqualTo(arch);
+        assertThat(config.tables().get(3).sparseFile()).isEqualTo("sparse/t3");
+        assertThat(ModelConfigCodec.parse(ModelConfigCodec.toJson(config), DIR).config()).isEqualTo(config);
+    }
+
+    @Test
     void shouldReportUnknownFieldsAsWarnings() {
         String json = CRITEO_LIKE.replace("\"format_version\": 1,", "\"format_version\": 1, \"comment\": \"x\",")
                 .replace("\"name\": \"t2\",", "\"name\": \"t2\", \"hotness\": 1,")
@@ -93,6 +105,8 @@ class ModelConfigCodecTest {
             assertThat(i.kind()).isEqualTo(ConfigIssue.Kind.UNKNOWN_FIELD);
             assertThat(i.source()).isEqualTo("model.json");
         });
+        assertThat(file.issues()).extracting(ConfigIssue::toString)
+                .contains("model.json: tables[2].hotness: unknown field, ignored");
     }
 
     static Stream<Arguments> invalidFields() {

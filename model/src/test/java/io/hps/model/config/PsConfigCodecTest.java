@@ -195,6 +195,15 @@ class PsConfigCodecTest {
         assertThat(m.embeddingCacheType()).isEqualTo(ModelHpsConfig.EmbeddingCacheType.STATIC);
     }
 
+    /** HugeCTR documents a threshold above 1 as "always insert misses synchronously"; it is accepted. */
+    @Test
+    void shouldAcceptHitRateThresholdAboveOneAsHugeCtrDocuments() {
+        ModelHpsConfig m = parse("", MINIMAL_MODEL.replace("\"model\": \"m\"", "\"model\": \"m\", \"hit_rate_threshold\": 1.1"))
+                .config().models().getFirst();
+
+        assertThat(m.hitRateThreshold()).isEqualTo(1.1);
+    }
+
     static Stream<Arguments> invalidModelFields() {
         return Stream.of(
                 Arguments.of("gpucacheper", "1.5", "ps.json: models[0].gpucacheper must be in [0, 1]: gpucacheper=1.5"),
