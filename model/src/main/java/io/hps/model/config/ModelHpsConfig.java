@@ -86,6 +86,21 @@ public record ModelHpsConfig(String model, long maxBatchSize, List<Path> sparseF
                 "must be static when use_static_table is true", embeddingCacheType.jsonName());
     }
 
+    /**
+     * The entry that serves {@code model} as a DLRM does: one key per table per sample, default
+     * vectors of zeros, device 0, batches up to model.json's {@code max_batch_size}, HugeCTR's
+     * defaults for everything else.
+     */
+    public static ModelHpsConfig forModel(ModelConfigFile model) {
+        ModelConfig c = model.config();
+        int tables = c.tables().size();
+        return new ModelHpsConfig(c.name(), c.maxBatchSize(), model.sparseFiles(), "", "", true, 0.2, 0.9, 1, 1, 0.0,
+                List.of(0), java.util.Collections.nCopies(tables, 0.0f), c.denseFeatures(),
+                java.util.Collections.nCopies(tables, 1), c.tables().stream().map(ModelConfig.Table::dim).toList(),
+                c.tables().stream().map(ModelConfig.Table::name).toList(), 0.0, 0.0, 1, tables, false,
+                EmbeddingCacheType.DYNAMIC, true, false, true, 16, true, false, false);
+    }
+
     /** Number of embedding tables. */
     public int tableCount() {
         return embeddingVecsizePerTable.size();

@@ -31,6 +31,12 @@ public record PsConfig(boolean supportLongLong, boolean fuseEmbeddingTable, Vola
         }
     }
 
+    /** 64-bit keys and HugeCTR's default tiers (in-process hash map, no persistent tier, no update source). */
+    public static PsConfig of(List<ModelHpsConfig> models) {
+        return new PsConfig(true, false, VolatileDbConfig.defaults(), PersistentDbConfig.defaults(),
+                UpdateSourceConfig.defaults(), models);
+    }
+
     /** The entry for {@code name}, if any. */
     public Optional<ModelHpsConfig> model(String name) {
         return models.stream().filter(m -> m.model().equals(name)).findFirst();

@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Reads HugeCTR's parameter server JSON ({@code ps.json}) unchanged, with HugeCTR 24.06's field
@@ -49,6 +51,23 @@ public final class PsConfigCodec {
     /** Parses JSON text as the ps.json of {@code directory}. */
     public static PsConfigFile parse(String json, Path directory) {
         return decode(JsonFields.parse(json, FILE_NAME), FILE_NAME, directory);
+    }
+
+    /**
+     * The JSON text of {@code config} as HugeCTR reads it, every field written out. Sparse files
+     * under {@code directory} are written relative to it, others absolute.
+     */
+    public static String toJson(PsConfig config, Path directory) {
+        return JsonFields.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(encode(config, directory));
+    }
+
+    /** Writes {@code config} to {@code file}, replacing it; sparse files are written relative to its directory. */
+    public static void write(PsConfig config, Path file) {
+        try {
+            java.nio.file.Files.writeString(file, toJson(config, file.toAbsolutePath().getParent()) + "\n");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write ps config: file=" + file, e);
+        }
     }
 
     private static PsConfigFile decode(JsonNode node, String source, Path directory) {
@@ -181,7 +200,8 @@ public final class PsConfigCodec {
             boolean staticTable = json.bool("use_static_table", false);
             ModelHpsConfig.EmbeddingCacheType cacheType = cacheType(staticTable);
             boolean contextStream = json.bool("use_context_stream", true);
-            boolean fuse = fuseTop && json.bool("fuse_embedding_table", true);
+            boolean fuseRequested = json.bool("fuse_embedding_table", true);
+            boolean fuse = fuseTop && fuseRequested;
             boolean hctrCache = json.bool("use_hctr_cache_implementation", true);
             int threads = json.integer("thread_pool_size", 16);
             boolean initEc = json.bool("init_ec", true);
@@ -240,5 +260,79 @@ public final class PsConfigCodec {
             }
             return names;
         }
+    }
+
+    private static ObjectNode encode(PsConfig c, Path directory) {
+        ObjectNode root = JsonFields.MAPPER.createObjectNode();
+        root.put("supportlonglong", c.supportLongLong());
+        root.put("fuse_embedding_table", c.fuseEmbeddingTable());
+        encodeVolatile(c.volatileDb(), root.putObject("volatile_db"));
+        encodePersistent(c.persistentDb(), root.putObject("persistent_db"));
+        encodeUpdateSource(c.updateSource(), root.putObject("update_source"));
+        ArrayNode models = root.putArray("models");
+        c.models().forEach(m -> encodeModel(m, models.addObject(), directory.toAbsolutePath().normalize()));
+        return root;
+    }
+
+    private static void encodeVolatile(VolatileDbConfig v, ObjectNode o) {
+        o.put("type", v.type().jsonName()).put("address", v.address()).put("user_name", v.userName())
+                .put("password", v.password()).put("num_partitions", v.numPartitions())
+                .put("allocation_rate", v.allocationRateBytes()).put("shared_memory_size", v.sharedMemorySizeBytes())
+                .put("shared_memory_name", v.sharedMemoryName())
+                .put("shared_memory_auto_remove", v.sharedMemoryAutoRemove())
+                .put("num_node_connections", v.numNodeConnections()).put("max_batch_size", v.maxBatchSize())
+                .put("enable_tls", v.enableTls()).put("tls_ca_certificate", v.tlsCaCertificate())
+                .put("tls_client_certificate", v.tlsClientCertificate()).put("tls_client_key", v.tlsClientKey())
+                .put("tls_server_name_identification", v.tlsServerNameIdentification())
+                .put("overflow_margin", v.overflowMargin()).put("overflow_policy", v.overflowPolicy().jsonName())
+                .put("overflow_resolution_target", v.overflowResolutionTarget())
+                .put("initialize_after_startup", v.initializeAfterStartup())
+                .put("initial_cache_rate", v.initialCacheRate())
+                .put("cache_missed_embeddings", v.cacheMissedEmbeddings());
+        v.updateFilters().forEach(o.putArray("update_filters")::add);
+    }
+
+    private static void encodePersistent(PersistentDbConfig p, ObjectNode o) {
+        o.put("type", p.type().jsonName()).put("path", p.path()).put("num_threads", p.numThreads())
+                .put("read_only", p.readOnly()).put("max_batch_size", p.maxBatchSize())
+                .put("initialize_after_startup", p.initializeAfterStartup());
+        p.updateFilters().forEach(o.putArray("update_filters")::add);
+    }
+
+    private static void encodeUpdateSource(UpdateSourceConfig u, ObjectNode o) {
+        o.put("type", u.type().jsonName()).put("brokers", u.brokers())
+                .put("metadata_refresh_interval_ms", u.metadataRefreshIntervalMillis())
+                .put("receive_buffer_size", u.receiveBufferSizeBytes()).put("poll_timeout_ms", u.pollTimeoutMillis())
+                .put("max_batch_size", u.maxBatchSize()).put("failure_backoff_ms", u.failureBackoffMillis())
+                .put("max_commit_interval", u.maxCommitInterval());
+    }
+
+    private static void encodeModel(ModelHpsConfig m, ObjectNode o, Path directory) {
+        o.put("model", m.model());
+        ArrayNode sparse = o.putArray("sparse_files");
+        m.sparseFiles().forEach(f -> sparse.add(f.startsWith(directory) ? directory.relativize(f).toString()
+                : f.toString()));
+        o.put("dense_file", m.denseFile()).put("network_file", m.networkFile())
+                .put("num_of_worker_buffer_in_pool", m.numOfWorkerBufferInPool())
+                .put("num_of_refresher_buffer_in_pool", m.numOfRefresherBufferInPool());
+        m.deployedDeviceList().forEach(o.putArray("deployed_device_list")::add);
+        o.put("max_batch_size", m.maxBatchSize());
+        m.defaultValueForEachTable().forEach(o.putArray("default_value_for_each_table")::add);
+        o.put("maxnum_des_feature_per_sample", m.maxnumDesFeaturePerSample());
+        m.maxnumCatfeatureQueryPerTablePerSample().forEach(
+                o.putArray("maxnum_catfeature_query_per_table_per_sample")::add);
+        m.embeddingVecsizePerTable().forEach(o.putArray("embedding_vecsize_per_table")::add);
+        m.embeddingTableNames().forEach(o.putArray("embedding_table_names")::add);
+        o.put("refresh_delay", m.refreshDelaySeconds()).put("refresh_interval", m.refreshIntervalSeconds())
+                .put("hit_rate_threshold", m.hitRateThreshold()).put("gpucacheper", m.gpuCachePer())
+                .put("gpucache", m.gpuCache())
+                .put("cache_refresh_percentage_per_iteration", m.cacheRefreshPercentagePerIteration())
+                .put("label_dim", m.labelDim()).put("slot_num", m.slotNum())
+                .put("use_static_table", m.useStaticTable())
+                .put("embedding_cache_type", m.embeddingCacheType().jsonName())
+                .put("use_context_stream", m.useContextStream()).put("fuse_embedding_table", m.fuseEmbeddingTable())
+                .put("use_hctr_cache_implementation", m.useHctrCacheImplementation())
+                .put("thread_pool_size", m.threadPoolSize()).put("init_ec", m.initEc())
+                .put("enable_pagelock", m.enablePagelock()).put("fp8_quant", m.fp8Quant());
     }
 }

@@ -63,6 +63,22 @@ class ModelDirectoryTest {
     }
 
     @Test
+    void shouldOpenDirectoryWrittenFromModelConfigAlone() {
+        ModelConfig config = model("ps.json");
+        ModelConfigCodec.write(config, dir.resolve("model.json"));
+        ModelConfigFile modelFile = ModelConfigCodec.read(dir.resolve("model.json"));
+        PsConfigCodec.write(PsConfig.of(List.of(ModelHpsConfig.forModel(modelFile))), dir.resolve("ps.json"));
+
+        ModelDirectory opened = ModelDirectory.open(dir);
+
+        assertThat(opened.hps().embeddingTableNames()).containsExactly("t0", "t1");
+        assertThat(opened.hps().maxnumCatfeatureQueryPerTablePerSample()).containsExactly(1, 1);
+        assertThat(opened.hps().maxBatchSize()).isEqualTo(512);
+        assertThat(opened.hps().sparseFiles()).isEqualTo(opened.sparseTables());
+        assertThat(opened.issues()).isEmpty();
+    }
+
+    @Test
     void shouldResolveEachFileAgainstItsOwnDirectory() throws IOException {
         write(model("hps/ps.json"), "hps/ps.json",
                 ps("[\"t0\", \"t1\"]", "[4, 4]", "[\"../sparse/t0\", \"../sparse/t1\"]", 512));

@@ -80,6 +80,33 @@ class PsConfigCodecTest {
     }
 
     @Test
+    void shouldRoundTripTheSampleThroughItsOwnWriter(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        PsConfig sample = PsConfigCodec.read(Path.of(getClass().getResource("hugectr-ps.json").toURI())).config();
+        PsConfig moved = new PsConfig(sample.supportLongLong(), sample.fuseEmbeddingTable(), sample.volatileDb(),
+                sample.persistentDb(), sample.updateSource(), List.of(relocate(sample.models().getFirst(), dir),
+                sample.models().get(1)));
+        Path file = dir.resolve("ps.json");
+
+        PsConfigCodec.write(moved, file);
+        PsConfigFile read = PsConfigCodec.read(file);
+
+        assertThat(read.config()).isEqualTo(moved);
+        assertThat(read.issues()).extracting(ConfigIssue::path).containsExactly("update_source.type");
+        assertThat(java.nio.file.Files.readString(file)).contains("\"sparse/t0\"", "\"/wdl_infer/model/wdl/1/wdl.json\"");
+    }
+
+    private static ModelHpsConfig relocate(ModelHpsConfig m, Path dir) {
+        List<Path> sparse = m.sparseFiles().stream().map(p -> dir.resolve("sparse").resolve(p.getFileName())).toList();
+        return new ModelHpsConfig(m.model(), m.maxBatchSize(), sparse, m.denseFile(), m.networkFile(), m.gpuCache(),
+                m.gpuCachePer(), m.hitRateThreshold(), m.numOfWorkerBufferInPool(), m.numOfRefresherBufferInPool(),
+                m.cacheRefreshPercentagePerIteration(), m.deployedDeviceList(), m.defaultValueForEachTable(),
+                m.maxnumDesFeaturePerSample(), m.maxnumCatfeatureQueryPerTablePerSample(), m.embeddingVecsizePerTable(),
+                m.embeddingTableNames(), m.refreshDelaySeconds(), m.refreshIntervalSeconds(), m.labelDim(), m.slotNum(),
+                m.useStaticTable(), m.embeddingCacheType(), m.useContextStream(), m.fuseEmbeddingTable(),
+                m.useHctrCacheImplementation(), m.threadPoolSize(), m.initEc(), m.enablePagelock(), m.fp8Quant());
+    }
+
+    @Test
     void shouldApplyHugeCtrDefaultsToMissingFields() {
         PsConfigFile read = PsConfigCodec.parse("{\"supportlonglong\": true, \"models\": [" + MINIMAL_MODEL + "]}", DIR);
         PsConfig ps = read.config();
