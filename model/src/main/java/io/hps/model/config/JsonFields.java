@@ -1,13 +1,16 @@
 package io.hps.model.config;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import tools.jackson.core.JacksonException;
@@ -48,7 +51,7 @@ final class JsonFields {
         String text;
         try {
             text = Files.readString(file);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw ConfigException.ofFile(source, "cannot be read: file=" + file + " error=" + e, e);
         }
         return parse(text, source);
@@ -138,7 +141,7 @@ final class JsonFields {
         String text = requireType(name, v.get(), v.get().isString(), "a string").stringValue();
         E value = choices.get(text);
         if (value == null) {
-            throw ConfigException.at(join(path, name), "must be one of " + new java.util.TreeSet<>(choices.keySet())
+            throw ConfigException.at(join(path, name), "must be one of " + new TreeSet<>(choices.keySet())
                     + ": " + name + "=" + text);
         }
         return value;
@@ -293,7 +296,7 @@ final class JsonFields {
     }
 
     static <E extends Enum<E>> Map<String, E> names(Class<E> type, Function<E, List<String>> spellings) {
-        Map<String, E> out = new java.util.HashMap<>();
+        Map<String, E> out = new HashMap<>();
         for (E e : type.getEnumConstants()) {
             for (String s : spellings.apply(e)) {
                 out.put(s, e);

@@ -2,6 +2,7 @@ package io.hps.model.config;
 
 import io.hps.model.DlrmArchitecture;
 import io.hps.model.TableSpec;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -110,7 +111,7 @@ public record ModelConfig(int formatVersion, String name, int denseFeatures, Lis
     }
 
     private static List<Integer> toList(int[] widths) {
-        return java.util.Arrays.stream(widths).boxed().toList();
+        return Arrays.stream(widths).boxed().toList();
     }
 
     private static int[] toArray(List<Integer> widths) {

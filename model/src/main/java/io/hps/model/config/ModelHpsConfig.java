@@ -1,8 +1,10 @@
 package io.hps.model.config;
 
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -58,7 +60,7 @@ public record ModelHpsConfig(String model, long maxBatchSize, List<Path> sparseF
         DYNAMIC, STATIC, UVM, STOCHASTIC;
 
         public String jsonName() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 
@@ -95,8 +97,8 @@ public record ModelHpsConfig(String model, long maxBatchSize, List<Path> sparseF
         ModelConfig c = model.config();
         int tables = c.tables().size();
         return new ModelHpsConfig(c.name(), c.maxBatchSize(), model.sparseFiles(), "", "", true, 0.2, 0.9, 1, 1, 0.0,
-                List.of(0), java.util.Collections.nCopies(tables, 0.0f), c.denseFeatures(),
-                java.util.Collections.nCopies(tables, 1), c.tables().stream().map(ModelConfig.Table::dim).toList(),
+                List.of(0), Collections.nCopies(tables, 0.0f), c.denseFeatures(),
+                Collections.nCopies(tables, 1), c.tables().stream().map(ModelConfig.Table::dim).toList(),
                 c.tables().stream().map(ModelConfig.Table::name).toList(), 0.0, 0.0, 1, tables, false,
                 EmbeddingCacheType.DYNAMIC, true, false, true, 16, true, false, false);
     }

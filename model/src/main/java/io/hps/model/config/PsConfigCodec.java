@@ -1,9 +1,13 @@
 package io.hps.model.config;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -64,9 +68,9 @@ public final class PsConfigCodec {
     /** Writes {@code config} to {@code file}, replacing it; sparse files are written relative to its directory. */
     public static void write(PsConfig config, Path file) {
         try {
-            java.nio.file.Files.writeString(file, toJson(config, file.toAbsolutePath().getParent()) + "\n");
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot write ps config: file=" + file, e);
+            Files.writeString(file, toJson(config, file.toAbsolutePath().getParent()) + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write ps config: file=" + file, e);
         }
     }
 
@@ -162,7 +166,7 @@ public final class PsConfigCodec {
     }
 
     /** Reads (inside {@code constructor}) and builds, then reports the fields left unread. */
-    private static <T> T finish(JsonFields json, java.util.function.Supplier<T> constructor) {
+    private static <T> T finish(JsonFields json, Supplier<T> constructor) {
         T value = json.build(constructor);
         json.finish();
         return value;

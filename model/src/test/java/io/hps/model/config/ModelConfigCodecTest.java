@@ -3,6 +3,7 @@ package io.hps.model.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.hps.model.CriteoTables;
 import io.hps.model.DlrmArchitecture;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,7 +82,7 @@ class ModelConfigCodecTest {
 
     @Test
     void shouldBuildFromArchitectureAndGiveItBack() {
-        DlrmArchitecture arch = DlrmArchitecture.criteo(io.hps.model.CriteoTables.fl15(0.001, 128));
+        DlrmArchitecture arch = DlrmArchitecture.criteo(CriteoTables.fl15(0.001, 128));
 
         ModelConfig config = ModelConfig.of("dlrm", arch, "sparse", "dense.safetensors", "ps.json", 16384,
                 Optional.of(new ModelConfig.Generator(0.001, 42)));

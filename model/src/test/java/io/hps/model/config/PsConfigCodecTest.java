@@ -2,14 +2,16 @@ package io.hps.model.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.groups.Tuple.tuple;
 
 import io.hps.model.config.ConfigIssue.Kind;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Collections;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -76,11 +78,11 @@ class PsConfigCodecTest {
         assertThat(wdl.useContextStream()).isFalse();
 
         assertThat(read.issues()).extracting(ConfigIssue::path, ConfigIssue::kind)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("update_source.type", Kind.UNSUPPORTED));
+                .containsExactly(tuple("update_source.type", Kind.UNSUPPORTED));
     }
 
     @Test
-    void shouldRoundTripTheSampleThroughItsOwnWriter(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    void shouldRoundTripTheSampleThroughItsOwnWriter(@TempDir Path dir) throws Exception {
         PsConfig sample = PsConfigCodec.read(Path.of(getClass().getResource("hugectr-ps.json").toURI())).config();
         PsConfig moved = new PsConfig(sample.supportLongLong(), sample.fuseEmbeddingTable(), sample.volatileDb(),
                 sample.persistentDb(), sample.updateSource(), List.of(relocate(sample.models().getFirst(), dir),
@@ -92,7 +94,7 @@ class PsConfigCodecTest {
 
         assertThat(read.config()).isEqualTo(moved);
         assertThat(read.issues()).extracting(ConfigIssue::path).containsExactly("update_source.type");
-        assertThat(java.nio.file.Files.readString(file)).contains("\"sparse/t0\"", "\"/wdl_infer/model/wdl/1/wdl.json\"");
+        assertThat(Files.readString(file)).contains("\"sparse/t0\"", "\"/wdl_infer/model/wdl/1/wdl.json\"");
     }
 
     private static ModelHpsConfig relocate(ModelHpsConfig m, Path dir) {
@@ -144,7 +146,7 @@ class PsConfigCodecTest {
         assertThat(read.config().volatileDb().type()).isEqualTo(VolatileDbConfig.Type.DISABLED);
         assertThat(read.config().volatileDb().numPartitions()).isEqualTo(4);
         assertThat(read.issues()).extracting(ConfigIssue::path, ConfigIssue::kind)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("volatile_db.type", Kind.ADJUSTED));
+                .containsExactly(tuple("volatile_db.type", Kind.ADJUSTED));
     }
 
     @Test
@@ -210,7 +212,7 @@ class PsConfigCodecTest {
 
         assertThat(read.config().models().getFirst().defaultValueForEachTable()).containsExactly(0.5f, 0f, 0f);
         assertThat(read.issues()).extracting(ConfigIssue::path, ConfigIssue::kind).containsExactly(
-                org.assertj.core.groups.Tuple.tuple("models[0].default_value_for_each_table", Kind.ADJUSTED));
+                tuple("models[0].default_value_for_each_table", Kind.ADJUSTED));
     }
 
     @Test
@@ -358,9 +360,9 @@ class PsConfigCodecTest {
     }
 
     @Test
-    void shouldNameTheFileInReadErrors(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    void shouldNameTheFileInReadErrors(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("hps-custom.json");
-        java.nio.file.Files.writeString(file, "{\"models\": [" + MINIMAL_MODEL.replace("[16]", "[0]") + "]}");
+        Files.writeString(file, "{\"models\": [" + MINIMAL_MODEL.replace("[16]", "[0]") + "]}");
 
         assertThatThrownBy(() -> PsConfigCodec.read(file))
                 .hasMessageStartingWith("hps-custom.json: models[0].embedding_vecsize_per_table[0] must be >= 1");
