@@ -44,6 +44,8 @@ final class BackgroundInserter implements Runnable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment vectors = arena.allocate(keys.length * row, 64);
             Deadline deadline = Deadline.inNanos(TimeUnit.MILLISECONDS.toNanos(session.settings().tierTimeoutMillis()));
+            int t = session.tables().indexOf(table);
+            long epoch = session.updateEpoch(t);
             session.fetch(table.table(), keys, keys.length, vectors, found, deadline);
             int kept = 0;
             for (int i = 0; i < keys.length; i++) {
@@ -57,6 +59,7 @@ final class BackgroundInserter implements Runnable {
             }
             if (kept > 0) {
                 table.cache().replace(keys, 0, kept, vectors, 0);
+                session.dropIfUpdated(t, epoch, keys, kept);
             }
             session.metrics().recordInserted(kept);
         }

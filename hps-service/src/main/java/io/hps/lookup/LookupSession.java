@@ -50,6 +50,8 @@ public final class LookupSession implements AutoCloseable {
     private final ThreadPoolExecutor inserter;
     private final MemorySegment[] defaultVectors;
     private final Arena arena = Arena.ofShared();
+    /** Per table: incremented before and after each update, so odd means an update is running. */
+    private final java.util.concurrent.atomic.AtomicLongArray updateEpochs;
 
     /**
      * @param tiers the tiers below the cache, queried in this order (volatile first); may be empty
@@ -69,6 +71,7 @@ public final class LookupSession implements AutoCloseable {
         for (int i = 0; i < settings.workspaces(); i++) {
             workspaces.add(new Workspace(maxKeys, maxRowBytes, arena));
         }
+        this.updateEpochs = new java.util.concurrent.atomic.AtomicLongArray(this.tables.size());
         this.defaultVectors = this.tables.stream().map(this::defaultVector).toArray(MemorySegment[]::new);
         this.inserter = BackgroundInserter.executor(model, settings.asyncInsertQueue(), metrics);
     }
@@ -155,6 +158,7 @@ public final class LookupSession implements AutoCloseable {
             }
             if (t.cache() == null || hitRate < settings.hitRateThreshold()) {
                 Deadline deadline = Deadline.inNanos(TimeUnit.MILLISECONDS.toNanos(settings.tierTimeoutMillis()));
+                long epoch = updateEpochs.get(tableIdx);
                 java.util.Arrays.fill(ws.found, 0, missCount, false);
                 tierErrors = fetch(t.table(), ws.missKeys, missCount, ws.missVectors, ws.found, deadline);
                 for (int m = 0; m < missCount; m++) {
@@ -168,7 +172,9 @@ public final class LookupSession implements AutoCloseable {
                     }
                 }
                 if (t.cache() != null && tierHits > 0) {
-                    insertFound(t.cache(), ws, missCount, row);
+                    int kept = compactFound(ws, missCount, row);
+                    t.cache().replace(ws.missKeys, 0, kept, ws.missVectors, 0);
+                    dropIfUpdated(tableIdx, epoch, ws.missKeys, kept);
                 }
             } else {
                 for (int m = 0; m < missCount; m++) {
@@ -195,9 +201,42 @@ public final class LookupSession implements AutoCloseable {
         return 0;
     }
 
-    /** Moves the found rows to the front of the miss buffers and inserts them into the cache. */
-    private static void insertFound(DeviceCache cache, Workspace ws, int missCount, long row) {
-        cache.replace(ws.missKeys, 0, compactFound(ws, missCount, row), ws.missVectors, 0);
+    /**
+     * Rows read from the tiers and written to the cache may predate an update that ran meanwhile
+     * (the update found them not cached yet, so it could not overwrite them): drop them then, and
+     * the next lookup reads the tiers again.
+     */
+    void dropIfUpdated(int table, long epochBeforeRead, long[] keys, int count) {
+        if ((epochBeforeRead & 1) != 0 || updateEpochs.get(table) != epochBeforeRead) {
+            tables.get(table).cache().invalidate(keys, 0, count);
+        }
+    }
+
+    /** The update epoch of a table, read before fetching rows that will be cached. */
+    long updateEpoch(int table) {
+        return updateEpochs.get(table);
+    }
+
+    /**
+     * Runs an update of a table's keys: {@code writeTiers} writes the tiers, then the resident
+     * keys' cached vectors are overwritten with {@code vectors}. Lookups that read the tiers
+     * meanwhile do not leave stale rows in the cache.
+     *
+     * @return what {@code writeTiers} returned
+     */
+    public <T> T update(int table, long[] keys, int count, MemorySegment vectors,
+                        java.util.function.Supplier<T> writeTiers) {
+        DeviceCache cache = checkedTable(table, 0).cache();
+        updateEpochs.incrementAndGet(table);
+        try {
+            T result = writeTiers.get();
+            if (cache != null) {
+                cache.update(keys, 0, count, vectors, 0);
+            }
+            return result;
+        } finally {
+            updateEpochs.incrementAndGet(table);
+        }
     }
 
     /** Moves the keys and rows marked found to the front of the miss buffers; returns how many. */
@@ -257,20 +296,17 @@ public final class LookupSession implements AutoCloseable {
         Workspace ws = acquire();
         try {
             System.arraycopy(keys, 0, ws.missKeys, 0, count);
+            long epoch = updateEpochs.get(table);
             java.util.Arrays.fill(ws.found, 0, count, false);
             fetch(t.table(), ws.missKeys, count, ws.missVectors,
                     ws.found, Deadline.inNanos(TimeUnit.MILLISECONDS.toNanos(settings.tierTimeoutMillis())));
             int kept = compactFound(ws, count, t.vectorBytes());
-            return t.cache().update(ws.missKeys, 0, kept, ws.missVectors, 0);
+            int updated = t.cache().update(ws.missKeys, 0, kept, ws.missVectors, 0);
+            dropIfUpdated(table, epoch, ws.missKeys, kept);
+            return updated;
         } finally {
             workspaces.add(ws);
         }
-    }
-
-    /** Overwrites the cached vectors of {@code keys} that are resident (after an update). */
-    public int updateCached(int table, long[] keys, int count, MemorySegment vectors) {
-        DeviceCache cache = checkedTable(table, 0).cache();
-        return cache == null ? 0 : cache.update(keys, 0, count, vectors, 0);
     }
 
     /** Drops {@code keys} from the table's cache, so the next lookup reads the tiers. */

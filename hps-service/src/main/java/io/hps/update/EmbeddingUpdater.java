@@ -7,7 +7,6 @@ import io.hps.tier.Deadline;
 import io.hps.tier.EmbeddingTier;
 import io.hps.tier.TierKind;
 import io.hps.tier.TierResult;
-import io.hps.tier.TierStatus;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.UUID;
@@ -47,13 +46,18 @@ public final class EmbeddingUpdater implements AutoCloseable {
             throw new IllegalArgumentException("vectors too small: bytes=" + vectors.byteSize() + " needed="
                     + count * lt.vectorBytes());
         }
-        for (EmbeddingTier tier : server.tiers()) {
-            TierResult r = tier.put(lt.table(), keys, count, vectors, deadline);
-            if (!r.isOk()) {
-                return r;
+        TierResult written = session.update(t, keys, count, vectors, () -> {
+            for (EmbeddingTier tier : server.tiers()) {
+                TierResult r = tier.put(lt.table(), keys, count, vectors, deadline);
+                if (!r.isOk()) {
+                    return r;
+                }
             }
+            return TierResult.ok(count);
+        });
+        if (!written.isOk()) {
+            return written;
         }
-        session.updateCached(t, keys, count, vectors);
         float[] rows = vectors.asSlice(0, count * lt.vectorBytes()).toArray(ValueLayout.JAVA_FLOAT);
         channel.publish(new UpdateNotice(origin, model, table, lt.dimension(),
                 java.util.Arrays.copyOf(keys, count), rows));
@@ -75,12 +79,15 @@ public final class EmbeddingUpdater implements AutoCloseable {
         }
         MemorySegment vectors = MemorySegment.ofArray(notice.vectors());
         int count = notice.keys().length;
-        for (EmbeddingTier tier : server.tiers()) {
-            if (tier.kind() == TierKind.HASH_MAP) {
-                tier.put(session.tables().get(t).table(), notice.keys(), count, vectors, Deadline.inNanos(1_000_000_000L));
+        session.update(t, notice.keys(), count, vectors, () -> {
+            for (EmbeddingTier tier : server.tiers()) {
+                if (tier.kind() == TierKind.HASH_MAP) {
+                    tier.put(session.tables().get(t).table(), notice.keys(), count, vectors,
+                            Deadline.inNanos(1_000_000_000L));
+                }
             }
-        }
-        session.updateCached(t, notice.keys(), count, vectors);
+            return null;
+        });
     }
 
     private LookupSession session(String model) {
