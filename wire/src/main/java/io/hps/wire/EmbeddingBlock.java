@@ -1,6 +1,7 @@
 package io.hps.wire;
 
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * What an encoder needs to lay out an {@link EmbeddingSection}: dtype, layout, per-table
@@ -111,12 +112,12 @@ public record EmbeddingBlock(VectorDtype dtype, EmbeddingLayout layout, int[] di
     public boolean equals(Object other) {
         return other instanceof EmbeddingBlock that && dtype == that.dtype && layout == that.layout
                 && Arrays.equals(dims, that.dims) && Arrays.equals(keyCounts, that.keyCounts)
-                && Arrays.equals(uniqueCounts, that.uniqueCounts) && java.util.Objects.equals(handle, that.handle);
+                && Arrays.equals(uniqueCounts, that.uniqueCounts) && Objects.equals(handle, that.handle);
     }
 
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(dtype, layout, Arrays.hashCode(dims), Arrays.hashCode(keyCounts),
+        return Objects.hash(dtype, layout, Arrays.hashCode(dims), Arrays.hashCode(keyCounts),
                 Arrays.hashCode(uniqueCounts), handle);
     }
 

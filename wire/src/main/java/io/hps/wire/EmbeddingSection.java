@@ -1,6 +1,7 @@
 package io.hps.wire;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 
 /**
  * Flyweight over the embedding section that ends a lookup response and a score request. The
@@ -83,7 +84,16 @@ public final class EmbeddingSection {
         keyCountsIndex = dimsIndex + 4 * tableCount;
         uniqueCountsIndex = keyCountsIndex + 4 * tableCount;
         readTables();
-        long position = Frames.align64(countsEnd);
+        long partsEnd = readParts(Frames.align64(countsEnd), length);
+        if (partsEnd != length) {
+            throw new MalformedFrameException("embedding section length does not match its parts: partsEnd="
+                    + partsEnd + " length=" + length);
+        }
+        return this;
+    }
+
+    /** Reads handle, inverse index and vectors from {@code position}; returns where they end. */
+    private long readParts(long position, int length) {
         if (storage != VectorStorage.INLINE) {
             position = readHandle(position, length);
         }
@@ -96,11 +106,7 @@ public final class EmbeddingSection {
             vectorsIndex = start + (int) position;
             position += vectorBytes;
         }
-        if (position != length) {
-            throw new MalformedFrameException("embedding section length does not match its parts: partsEnd="
-                    + position + " length=" + length);
-        }
-        return this;
+        return position;
     }
 
     private void readCodes() {
@@ -217,7 +223,7 @@ public final class EmbeddingSection {
         int keys = keyCount(table);
         for (int k = 0; k < keys; k++) {
             int row = buffer.getIntLE(from + 4 * k);
-            if (row < 0 || row >= unique) {
+            if (Integer.compareUnsigned(row, unique) >= 0) {
                 throw new MalformedFrameException("inverse index out of range: table=" + table + " key=" + k
                         + " row=" + row + " uniqueCount=" + unique);
             }
@@ -365,7 +371,7 @@ public final class EmbeddingSection {
         return switch (storage) {
             case INLINE -> null;
             case SHARED_MEMORY -> new VectorHandle.SharedMemory(sharedMemoryName(), handleOffset(), vectorBytes);
-            case CUDA_IPC -> new VectorHandle.CudaIpc(io.netty.buffer.ByteBufUtil.getBytes(cudaIpcHandleSlice()),
+            case CUDA_IPC -> new VectorHandle.CudaIpc(ByteBufUtil.getBytes(cudaIpcHandleSlice()),
                     cudaDevice(), handleOffset(), vectorBytes);
         };
     }

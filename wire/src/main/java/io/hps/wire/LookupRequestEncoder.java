@@ -3,6 +3,7 @@ package io.hps.wire;
 import io.netty.buffer.ByteBuf;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Writes lookup request frames (layout in {@link LookupRequestDecoder}). Stateless and
@@ -44,7 +45,7 @@ public final class LookupRequestEncoder {
     public static int encodeSampleMajor(ByteBuf out, RequestContext context, VectorDtype dtype,
                                         boolean uniqueVectors, int batch, int tableCount, ByteBuf keys) {
         int[] keyCounts = new int[tableCount];
-        java.util.Arrays.fill(keyCounts, batch);
+        Arrays.fill(keyCounts, batch);
         int length = frameLength(context, keyCounts);
         Frames.requireReadable(keys, 8L * batch * tableCount, "keys");
         int start = writeHead(out, length, context, dtype, uniqueVectors, keyCounts);

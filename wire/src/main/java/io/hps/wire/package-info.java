@@ -5,6 +5,9 @@
  * <p>Every frame is little-endian and starts with the 16-byte {@link io.hps.wire.FrameHeader}.
  * Tensors (keys, vectors, inverse indexes, dense features, scores) start 64-byte aligned relative
  * to the frame start; padding bytes are zero. Each codec draws its layout in its Javadoc.
+ * Decoders compute every section offset from the counts, so a frame cannot place a tensor off
+ * its alignment; tensors are aligned in memory too when the frame itself starts at a 64-byte
+ * aligned address. Frame lengths are at most {@link java.lang.Integer#MAX_VALUE} bytes.
  *
  * <p>Encoders are stateless static methods that write at the writer index of a buffer the caller
  * owns, or compose a {@link io.netty.buffer.CompositeByteBuf} around a caller's vector buffer
