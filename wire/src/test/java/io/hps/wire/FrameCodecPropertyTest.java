@@ -10,11 +10,14 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.From;
 import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
 import net.jqwik.api.statistics.Statistics;
 
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,6 +45,30 @@ class FrameCodecPropertyTest {
                         .isEqualTo(FrameSamples.normalized(sample));
             } finally {
                 out.release();
+            }
+        }
+    }
+
+    @Property(tries = 100)
+    void shouldDecodeWithReusedDecodersAfterRejectedFrames(@ForAll @Size(min = 1, max = 8) List<@From("samples") Sample> samples,
+                                                          @ForAll long seed) {
+        FrameSamples.Decoders decoders = new FrameSamples.Decoders();
+        Random random = new Random(seed);
+        try (TrackedBuffers buffers = new TrackedBuffers()) {
+            for (Sample sample : samples) {
+                byte[] bytes = sample.bytes();
+                byte[] corrupted = bytes.clone();
+                corrupted[random.nextInt(Math.min(corrupted.length, 128))] ^= (byte) (1 + random.nextInt(255));
+                ByteBuf bad = buffers.exact(corrupted);
+                ByteBuf good = buffers.exact(bytes);
+                try {
+                    catchThrowable(() -> decoders.decode(sample.type(), bad, 0, corrupted.length));
+                    assertThat(decoders.decode(sample.type(), good, 0, bytes.length))
+                            .isEqualTo(FrameSamples.normalized(sample));
+                } finally {
+                    bad.release();
+                    good.release();
+                }
             }
         }
     }

@@ -306,15 +306,28 @@ final class FrameSamples {
         }
     }
 
-    /** Decodes the frame of {@code type} at {@code [offset, offset + length)} and reads every field back. */
+    /** Decodes the frame of {@code type} at {@code [offset, offset + length)} with fresh decoders and reads every field back. */
     static Sample decode(FrameType type, ByteBuf buffer, int offset, int length) {
-        return switch (type) {
-            case LOOKUP_REQUEST -> LookupRequestCase.read(new LookupRequestDecoder().wrap(buffer, offset, length));
-            case LOOKUP_RESPONSE -> LookupResponseCase.read(new LookupResponseDecoder().wrap(buffer, offset, length));
-            case SCORE_REQUEST -> ScoreRequestCase.read(new ScoreRequestDecoder().wrap(buffer, offset, length));
-            case SCORE_RESPONSE -> ScoreResponseCase.read(new ScoreResponseDecoder().wrap(buffer, offset, length));
-            case ERROR -> ErrorCase.read(new ErrorFrameDecoder().wrap(buffer, offset, length));
-        };
+        return new Decoders().decode(type, buffer, offset, length);
+    }
+
+    /** One decoder of each type, reused across frames as a service thread would. */
+    static final class Decoders {
+        private final LookupRequestDecoder lookupRequest = new LookupRequestDecoder();
+        private final LookupResponseDecoder lookupResponse = new LookupResponseDecoder();
+        private final ScoreRequestDecoder scoreRequest = new ScoreRequestDecoder();
+        private final ScoreResponseDecoder scoreResponse = new ScoreResponseDecoder();
+        private final ErrorFrameDecoder error = new ErrorFrameDecoder();
+
+        Sample decode(FrameType type, ByteBuf buffer, int offset, int length) {
+            return switch (type) {
+                case LOOKUP_REQUEST -> LookupRequestCase.read(lookupRequest.wrap(buffer, offset, length));
+                case LOOKUP_RESPONSE -> LookupResponseCase.read(lookupResponse.wrap(buffer, offset, length));
+                case SCORE_REQUEST -> ScoreRequestCase.read(scoreRequest.wrap(buffer, offset, length));
+                case SCORE_RESPONSE -> ScoreResponseCase.read(scoreResponse.wrap(buffer, offset, length));
+                case ERROR -> ErrorCase.read(error.wrap(buffer, offset, length));
+            };
+        }
     }
 
     /** The value a decoder reads back: compose is an encoding choice, not content. */

@@ -4,6 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -175,6 +177,24 @@ class GoldenFrameTest {
                 (buffer, length) -> new ErrorFrameDecoder().wrap(buffer, 0, length));
         assertThat(decoder.code()).isEqualTo(ErrorCode.UNKNOWN_MODEL);
         assertThat(decoder.message()).isEqualTo("unknown model: model=x");
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "lookup-request.hex, LOOKUP_REQUEST",
+        "lookup-response-dense.hex, LOOKUP_RESPONSE",
+        "lookup-response-unique.hex, LOOKUP_RESPONSE",
+        "lookup-response-shm.hex, LOOKUP_RESPONSE",
+        "lookup-response-cuda-ipc.hex, LOOKUP_RESPONSE",
+        "score-request-keys.hex, SCORE_REQUEST",
+        "score-request-embeddings.hex, SCORE_REQUEST",
+        "score-response.hex, SCORE_RESPONSE",
+        "error.hex, ERROR"
+    })
+    void shouldPeekTheTypeOfEveryGoldenFrame(String name, FrameType type) {
+        byte[] bytes = GoldenFiles.read(name);
+        ByteBuf buffer = track(buffers.exact(bytes));
+        assertThat(FrameHeader.peekType(buffer, 0, bytes.length)).isEqualTo(type);
     }
 
     private void assertGolden(String name, Consumer<ByteBuf> encoder) {
