@@ -6,7 +6,7 @@ import io.netty.buffer.ByteBuf;
  * The 16-byte header that starts every frame, little-endian.
  *
  * <pre>
- *  0       2       3       4               6               8                              16
+ *  0       2       3       4               6               8              12              16
  * +-------+-------+-------+---------------+---------------+---------------+---------------+
  * | magic | type  | vers- | flags (u16)   | reserved (0)  | frame length  | reserved (0)  |
  * | "HW"  | (u8)  | ion   | per type      |  u16          | u32, header   |  u32          |

@@ -11,16 +11,17 @@ import java.nio.ByteBuffer;
  * <pre>
  *  0               4               8              12              16
  * +---------------+---------------+---------------+---------------+
- * | frame header: type LOOKUP_REQUEST, flags bit 0 = unique vectors |
+ * | frame header: type LOOKUP_REQUEST, flag bit 0: unique vectors |
  * +---------------+---------------+---------------+---------------+
  * | request id u64                | deadline, micros since epoch  |  16
- * +---------------+-------+-------+-------+-------+---------------+
- * | table count T | dtype |namelen|   0   | model name UTF-8  ... |  32
- * +---------------+-------+-------+-------+-------+---------------+
- * | ... model name | 0-3 zero bytes to 4-byte alignment             |
- * | key count u32[T]                                          ...  |
+ * +---------------+---+---+-------+-------------------------------+
+ * | table count T |dt-|na-| 0 u16 | model name UTF-8          ... |  32
+ * |               |ype|len|       |                               |
+ * +---------------+---+---+-------+-------------------------------+
+ * | ... model name, then zeros to 4-byte alignment                |  40
+ * | key count u32[T]                                          ... |
  * +---------------- 64-byte aligned ------------------------------+
- * | keys int64, table-major: table 0's keys, then table 1's ... |
+ * | keys int64, table-major: table 0's keys, then table 1's   ... |
  * +---------------------------------------------------------------+
  * </pre>
  *

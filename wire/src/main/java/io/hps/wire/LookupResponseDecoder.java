@@ -10,9 +10,9 @@ import io.netty.buffer.ByteBuf;
  * +---------------+---------------+---------------+---------------+
  * | frame header: type LOOKUP_RESPONSE, no flags                  |
  * +---------------+---------------+-------+-----------------------+
- * | request id u64                |status | zero padding to 64  ...|  16
+ * | request id u64                |status | zeros up to offset 64 |  16
  * +---------------+---------------+-------+-----------------------+
- * | embedding section, see {@link EmbeddingSection}, to the end ...|  64
+ * | embedding section ({@link EmbeddingSection}) to the end   ... |  64
  * +---------------------------------------------------------------+
  * </pre>
  *

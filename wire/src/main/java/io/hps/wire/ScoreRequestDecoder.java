@@ -14,10 +14,11 @@ import java.nio.ByteBuffer;
  * | frame header: type SCORE_REQUEST, no flags                    |
  * +---------------+---------------+---------------+---------------+
  * | request id u64                | deadline, micros since epoch  |  16
- * +---------------+---------------+---------------+-------+-------+
- * | batch B       | dense count D | table count T | input |namelen|  32
- * +-------+-------+---------------+---------------+-------+-------+
- * |   0 u16       | model name UTF-8                          ... |  48
+ * +---------------+---------------+---------------+---+---+-------+
+ * | batch B       | dense count D | table count T |in-|na-| 0 u16 |  32
+ * |               |               |               |put|len|       |
+ * +---------------+---------------+---------------+---+---+-------+
+ * | model name UTF-8                                          ... |  48
  * +---------------- 64-byte aligned ------------------------------+
  * | dense features float32 [B, D], sample-major               ... |
  * +---------------- 64-byte aligned ------------------------------+
