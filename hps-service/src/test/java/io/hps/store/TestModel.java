@@ -87,6 +87,11 @@ public final class TestModel {
      * @param modelExtra  extra fields of the model entry, JSON without braces (may be empty)
      */
     public PsConfigFile psConfig(String volatileDb, String persistentDb, String modelExtra) {
+        return PsConfigCodec.read(psJson(volatileDb, persistentDb, modelExtra));
+    }
+
+    /** Writes the ps.json of {@link #psConfig} into the model directory and returns its path. */
+    public Path psJson(String volatileDb, String persistentDb, String modelExtra) {
         int n = tables().size();
         String names = tables().stream().map(t -> '"' + t.name() + '"').collect(Collectors.joining(","));
         String sparse = tables().stream().map(t -> "\"sparse/" + t.name() + '"').collect(Collectors.joining(","));
@@ -106,7 +111,7 @@ public final class TestModel {
         try {
             Path file = directory.resolve("ps-" + Integer.toHexString(json.hashCode()) + ".json");
             Files.writeString(file, json);
-            return PsConfigCodec.read(file);
+            return file;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
