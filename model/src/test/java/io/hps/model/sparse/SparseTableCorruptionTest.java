@@ -21,7 +21,7 @@ import net.jqwik.api.lifecycle.AfterTry;
 import net.jqwik.api.lifecycle.BeforeTry;
 
 /** Every truncated sparse table is rejected with {@link SparseFormatException}; corrupted bytes read back as written. */
-class SparseTableCorruptionProperties {
+class SparseTableCorruptionTest {
 
     private static final int DIM = 3;
     private static final int ROWS = 9;
@@ -40,7 +40,7 @@ class SparseTableCorruptionProperties {
     @AfterTry
     void deleteTable() throws IOException {
         try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(SparseTableCorruptionProperties::delete);
+            files.sorted(Comparator.reverseOrder()).forEach(SparseTableCorruptionTest::delete);
         }
     }
 

@@ -21,7 +21,7 @@ import net.jqwik.api.lifecycle.BeforeTry;
  * Truncated or byte-corrupted safetensors and dense weight files either fail with the format's typed
  * exception or, when the corruption leaves a valid file, read completely.
  */
-class DenseFileCorruptionProperties {
+class DenseFileCorruptionTest {
 
     private Path file;
     private byte[] valid;
