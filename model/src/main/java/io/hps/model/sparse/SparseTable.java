@@ -1,5 +1,6 @@
 package io.hps.model.sparse;
 
+import io.hps.model.TableSpec;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -91,6 +92,23 @@ public final class SparseTable implements AutoCloseable {
             arena.close();
             throw e;
         }
+    }
+
+    /**
+     * Maps the table of {@code spec} from {@code directory}, checking that it has exactly
+     * {@code spec.rows()} rows of {@code spec.dimension()} floats.
+     *
+     * @throws SparseFormatException as {@link #open(Path, int)}, or when the row count differs from the spec
+     */
+    public static SparseTable open(Path directory, TableSpec spec) throws IOException {
+        SparseTable table = open(directory, spec.dimension());
+        if (table.rows() != spec.rows()) {
+            table.close();
+            throw new SparseFormatException("sparse table row count differs from its spec: file="
+                    + directory.resolve(KEY_FILE) + " table=" + spec.name() + " rows=" + table.rows()
+                    + " expected=" + spec.rows());
+        }
+        return table;
     }
 
     private static long checkedRows(Path directory, int dimension) throws IOException {

@@ -3,6 +3,7 @@ package io.hps.model.sparse;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.hps.model.TableSpec;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -135,6 +136,21 @@ class SparseTableTest {
             assertThat(t.key(1)).isEqualTo(-7);
             assertThat(t.value(1, 2)).isEqualTo(2.5f);
         }
+    }
+
+    @Test
+    void shouldCheckRowsAndDimensionAgainstTheTableSpec() throws IOException {
+        try (SparseTableWriter writer = SparseTableWriter.create(dir, DIM, false)) {
+            writer.append(new long[] {1, 2, 3}, new float[3 * DIM]);
+        }
+        try (SparseTable t = SparseTable.open(dir, new TableSpec("t7", 3, DIM))) {
+            assertThat(t.rows()).isEqualTo(3);
+        }
+        assertThatThrownBy(() -> SparseTable.open(dir, new TableSpec("t7", 4, DIM)))
+                .isInstanceOf(SparseFormatException.class)
+                .hasMessageContaining("table=t7").hasMessageContaining("rows=3").hasMessageContaining("expected=4");
+        assertThatThrownBy(() -> SparseTable.open(dir, new TableSpec("t7", 3, DIM + 1)))
+                .isInstanceOf(SparseFormatException.class).hasMessageContaining("dim=" + (DIM + 1));
     }
 
     @Test
