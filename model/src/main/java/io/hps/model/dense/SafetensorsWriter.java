@@ -93,7 +93,10 @@ public final class SafetensorsWriter {
             ObjectNode meta = root.putObject(SafetensorsHeader.METADATA_KEY);
             metadata.forEach(meta::put);
         }
-        byte[] json = SafetensorsHeader.JSON.writeValueAsString(root).getBytes(StandardCharsets.UTF_8);
+        return paddedToEightBytes(SafetensorsHeader.JSON.writeValueAsString(root).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static byte[] paddedToEightBytes(byte[] json) {
         int padded = (json.length + 7) & ~7;
         byte[] header = Arrays.copyOf(json, padded);
         Arrays.fill(header, json.length, padded, (byte) ' ');

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -64,14 +65,18 @@ final class ModelDescriptors {
                 .put("overflow_margin", architecture.tables().stream().mapToLong(TableSpec::rows).sum())
                 .put("overflow_policy", "evict_random");
         root.putObject("persistent_db").put("type", "disabled");
-        ObjectNode model = root.putArray("models").addObject();
+        psModel(root.putArray("models").addObject(), settings, architecture.tables());
+        return root;
+    }
+
+    private static void psModel(ObjectNode model, GeneratorSettings settings, List<TableSpec> tables) {
         model.put("model", settings.name());
         ArrayNode sparseFiles = model.putArray("sparse_files");
         ArrayNode names = model.putArray("embedding_table_names");
         ArrayNode dims = model.putArray("embedding_vecsize_per_table");
         ArrayNode perSample = model.putArray("maxnum_catfeature_query_per_table_per_sample");
         ArrayNode defaults = model.putArray("default_value_for_each_table");
-        for (TableSpec t : architecture.tables()) {
+        for (TableSpec t : tables) {
             sparseFiles.add(sparseFile(t));
             names.add(t.name());
             dims.add(t.dimension());
@@ -82,7 +87,6 @@ final class ModelDescriptors {
         model.put("max_batch_size", settings.maxBatchSize());
         model.put("gpucache", true).put("gpucacheper", 0.5).put("hit_rate_threshold", 0.9)
                 .put("embedding_cache_type", "dynamic").put("use_static_table", false);
-        return root;
     }
 
     private static void ints(ArrayNode array, int[] values) {
