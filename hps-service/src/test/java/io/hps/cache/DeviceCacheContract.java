@@ -376,9 +376,9 @@ public abstract class DeviceCacheContract {
     @ParameterizedTest
     @EnumSource(CacheMode.class)
     void shouldNeverReturnATornOrForeignVectorUnderConcurrentWrites(CacheMode mode) throws InterruptedException {
-        int dimension = 64;
-        int keyCount = 96;
-        DeviceCache cache = cache(mode, mode == CacheMode.STATIC ? keyCount : 64, dimension);
+        int dimension = 256;
+        int keyCount = 24;
+        DeviceCache cache = cache(mode, mode == CacheMode.STATIC ? keyCount : ONE_SET_CAPACITY, dimension);
         long[] keys = LongStream.range(0, keyCount).map(k -> k * 0x9E3779B97F4A7C15L).toArray();
         int writerVersions = 400;
         AtomicBoolean readersDone = new AtomicBoolean();
