@@ -89,9 +89,10 @@ public final class CpuEmbeddingCache implements DeviceCache {
         return (long) sets * WAYS;
     }
 
+    /** Counted under the set locks; a sum read during writes may be off by the writes in flight. */
     @Override
     public long size() {
-        return size.sum();
+        return Math.clamp(size.sum(), 0, capacity());
     }
 
     @Override
@@ -126,7 +127,6 @@ public final class CpuEmbeddingCache implements DeviceCache {
             inserted += outcome == OVERWRITTEN ? 0 : 1;
             evicted += outcome == EVICTED ? 1 : 0;
         }
-        size.add(inserted - evicted);
         counters.recordInsertions(inserted);
         counters.recordEvictions(evicted);
     }
@@ -148,7 +148,6 @@ public final class CpuEmbeddingCache implements DeviceCache {
         for (int i = 0; i < count; i++) {
             removed += remove(batchKeys[offset + i]) ? 1 : 0;
         }
-        size.add(-removed);
         return removed;
     }
 
@@ -232,6 +231,7 @@ public final class CpuEmbeddingCache implements DeviceCache {
             slot = occupied == FULL ? leastRecent(set) : set * WAYS + Integer.numberOfTrailingZeros(~occupied);
             headers[h + OCCUPIED] = occupied | 1 << (slot - set * WAYS);
             keys[slot] = key;
+            size.add(outcome == INSERTED ? 1 : 0);
         }
         MemorySegment.copy(vectors, vectorOffset, slab, slot * rowBytes, rowBytes);
         stamps[slot] = now;
@@ -269,6 +269,7 @@ public final class CpuEmbeddingCache implements DeviceCache {
         if (slot >= 0) {
             headers[h + OCCUPIED] &= ~(1 << (slot - set * WAYS));
             stamps[slot] = 0;
+            size.decrement();
         }
         unlock(set, version);
         return slot >= 0;

@@ -4,7 +4,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.Arrays;
 
 /**
  * A {@link CacheMode#STATIC static} {@link DeviceCache} in CPU memory: the whole table resident
@@ -12,11 +11,13 @@ import java.util.Arrays;
  * evicts; a new key beyond that is a {@link CacheCapacityExceededException}.
  *
  * <h2>Layout</h2>
- * Rows are handed out in insertion order: row {@code r} has its key in {@code rowKeys[r]}, a state
- * word in {@code rowStates[r]} (bit 0: being written, bit 1: present, bits 2..31: version) and its
+ * Rows are handed out in insertion order: row {@code r} has its key in {@code rows[2r]}, a state
+ * word in {@code rows[2r + 1]} (bit 0: being written, bit 1: present, bits 2..63: version) and its
  * vector at byte {@code r * dimension * 4} of one off-heap slab allocated at construction. A dense
  * open-addressing index (linear probing, power-of-two size, load at most 1/2) maps a key to its
- * row; an index slot holds {@code row + 1}, 0 when empty, so no key value is reserved. A key keeps
+ * row: slot {@code i} holds the key in {@code index[2i]} and {@code row + 1} in
+ * {@code index[2i + 1]}, 0 when empty, so no key value is reserved. Key and row word share a
+ * cache line in both arrays. A key keeps
  * its row until {@link #clear()}: {@link #invalidate invalidate} only clears its present bit, and
  * inserting it again reuses the row.
  *
@@ -28,20 +29,18 @@ import java.util.Arrays;
  * entry (seen while {@code clear()} recycles rows) harmless.
  */
 public final class CpuStaticTable implements DeviceCache {
-    private static final int WRITING = 1;
-    private static final int PRESENT = 2;
+    private static final long WRITING = 1;
+    private static final long PRESENT = 2;
     private static final int VERSION_SHIFT = 2;
-    private static final long MAX_ROWS = 1L << 29;
-    private static final VarHandle INTS = MethodHandles.arrayElementVarHandle(int[].class);
+    private static final long MAX_ROWS = 1L << 28;
+    private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
 
     private final int capacity;
     private final int dimension;
     private final long rowBytes;
-    private final long[] indexKeys;
-    private final int[] indexRows;
+    private final long[] index;
     private final int indexMask;
-    private final long[] rowKeys;
-    private final int[] rowStates;
+    private final long[] rows;
     private final Arena arena;
     private final MemorySegment slab;
     private final Object writeLock = new Object();
@@ -62,11 +61,9 @@ public final class CpuStaticTable implements DeviceCache {
         this.dimension = config.dimension();
         this.rowBytes = config.vectorBytes();
         int indexSize = Math.max(2, Integer.highestOneBit(capacity - 1 | 1) << 2);
-        this.indexKeys = new long[indexSize];
-        this.indexRows = new int[indexSize];
+        this.index = new long[2 * indexSize];
         this.indexMask = indexSize - 1;
-        this.rowKeys = new long[capacity];
-        this.rowStates = new int[capacity];
+        this.rows = new long[2 * capacity];
         this.arena = Arena.ofShared();
         this.slab = arena.allocate(capacity * rowBytes, 64);
     }
@@ -130,7 +127,7 @@ public final class CpuStaticTable implements DeviceCache {
         synchronized (writeLock) {
             for (int i = 0; i < count; i++) {
                 int row = rowOf(keys[offset + i]);
-                if (row >= 0 && (rowStates[row] & PRESENT) != 0) {
+                if (row >= 0 && (rows[2 * row + 1] & PRESENT) != 0) {
                     write(row, vectors, vectorsOffsetBytes + i * rowBytes);
                     updated++;
                 }
@@ -146,7 +143,7 @@ public final class CpuStaticTable implements DeviceCache {
         synchronized (writeLock) {
             for (int i = 0; i < count; i++) {
                 int row = rowOf(keys[offset + i]);
-                if (row >= 0 && (rowStates[row] & PRESENT) != 0) {
+                if (row >= 0 && (rows[2 * row + 1] & PRESENT) != 0) {
                     setPresent(row, false);
                     removed++;
                 }
@@ -176,7 +173,9 @@ public final class CpuStaticTable implements DeviceCache {
             for (int row = 0; row < rowCount; row++) {
                 setPresent(row, false);
             }
-            Arrays.fill(indexRows, 0);
+            for (int i = 1; i < index.length; i += 2) {
+                index[i] = 0;
+            }
             VarHandle.storeStoreFence();
             rowCount = 0;
             size = 0;
@@ -191,26 +190,26 @@ public final class CpuStaticTable implements DeviceCache {
     /** The row the index maps the key to, or -1; may be stale while {@link #clear()} runs. */
     private int rowOf(long key) {
         for (int i = (int) KeyHash.mix(key) & indexMask; ; i = i + 1 & indexMask) {
-            int rowPlusOne = (int) INTS.getAcquire(indexRows, i);
+            long rowPlusOne = (long) LONGS.getAcquire(index, 2 * i + 1);
             if (rowPlusOne == 0) {
                 return -1;
             }
-            if (indexKeys[i] == key) {
-                return rowPlusOne - 1;
+            if (index[2 * i] == key) {
+                return (int) rowPlusOne - 1;
             }
         }
     }
 
     private boolean read(int row, long key, MemorySegment out, long outOffset) {
         for (int attempt = 0; ; attempt++) {
-            int state = (int) INTS.getAcquire(rowStates, row);
+            long state = (long) LONGS.getAcquire(rows, 2 * row + 1);
             if ((state & WRITING) == 0) {
-                boolean hit = (state & PRESENT) != 0 && rowKeys[row] == key;
+                boolean hit = (state & PRESENT) != 0 && rows[2 * row] == key;
                 if (hit) {
                     MemorySegment.copy(slab, row * rowBytes, out, outOffset, rowBytes);
                 }
                 VarHandle.loadLoadFence();
-                if ((int) INTS.getAcquire(rowStates, row) == state) {
+                if ((long) LONGS.getAcquire(rows, 2 * row + 1) == state) {
                     return hit;
                 }
             }
@@ -221,12 +220,12 @@ public final class CpuStaticTable implements DeviceCache {
     /** Copies the row's key and vector out; returns whether the row was present. */
     private boolean snapshot(int row, MemorySegment vector, long[] key) {
         for (int attempt = 0; ; attempt++) {
-            int state = (int) INTS.getAcquire(rowStates, row);
+            long state = (long) LONGS.getAcquire(rows, 2 * row + 1);
             if ((state & WRITING) == 0) {
-                key[0] = rowKeys[row];
+                key[0] = rows[2 * row];
                 MemorySegment.copy(slab, row * rowBytes, vector, 0, rowBytes);
                 VarHandle.loadLoadFence();
-                if ((int) INTS.getAcquire(rowStates, row) == state) {
+                if ((long) LONGS.getAcquire(rows, 2 * row + 1) == state) {
                     return (state & PRESENT) != 0;
                 }
             }
@@ -240,7 +239,7 @@ public final class CpuStaticTable implements DeviceCache {
         if (row < 0) {
             row = append(key);
         }
-        boolean wasPresent = (rowStates[row] & PRESENT) != 0;
+        boolean wasPresent = (rows[2 * row + 1] & PRESENT) != 0;
         write(row, vectors, vectorOffset);
         if (!wasPresent) {
             size++;
@@ -254,22 +253,22 @@ public final class CpuStaticTable implements DeviceCache {
         if (row == capacity) {
             throw new CacheCapacityExceededException(capacity, key);
         }
-        int state = begin(row);
-        rowKeys[row] = key;
+        long state = begin(row);
+        rows[2 * row] = key;
         end(row, state, false);
         int i = (int) KeyHash.mix(key) & indexMask;
-        while (indexRows[i] != 0) {
+        while (index[2 * i + 1] != 0) {
             i = i + 1 & indexMask;
         }
-        indexKeys[i] = key;
-        INTS.setRelease(indexRows, i, row + 1);
+        index[2 * i] = key;
+        LONGS.setRelease(index, 2 * i + 1, row + 1L);
         rowCount = row + 1;
         return row;
     }
 
     /** Under the write lock: overwrites the row's vector and marks it present. */
     private void write(int row, MemorySegment vectors, long vectorOffset) {
-        int state = begin(row);
+        long state = begin(row);
         MemorySegment.copy(vectors, vectorOffset, slab, row * rowBytes, rowBytes);
         end(row, state, true);
     }
@@ -278,16 +277,16 @@ public final class CpuStaticTable implements DeviceCache {
         end(row, begin(row), present);
     }
 
-    private int begin(int row) {
-        int state = rowStates[row];
-        INTS.setVolatile(rowStates, row, state | WRITING);
+    private long begin(int row) {
+        long state = rows[2 * row + 1];
+        LONGS.setVolatile(rows, 2 * row + 1, state | WRITING);
         VarHandle.storeStoreFence();
         return state;
     }
 
-    private void end(int row, int state, boolean present) {
-        int version = (state >>> VERSION_SHIFT) + 1;
-        INTS.setRelease(rowStates, row, version << VERSION_SHIFT | (present ? PRESENT : 0));
+    private void end(int row, long state, boolean present) {
+        long version = (state >>> VERSION_SHIFT) + 1;
+        LONGS.setRelease(rows, 2 * row + 1, version << VERSION_SHIFT | (present ? PRESENT : 0));
     }
 
     @Override
