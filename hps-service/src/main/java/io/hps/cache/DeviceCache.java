@@ -22,8 +22,8 @@ import java.util.function.LongConsumer;
  * {@link #replace replace}, {@link #update update}, {@link #invalidate invalidate} or
  * {@link #clear() clear} returns, for each key, either a miss or a complete vector that was
  * stored for that key at some point during the call (the old one or the new one), never a torn
- * mix of two writes and never another key's vector. Writes of different keys do not block each
- * other's queries.
+ * mix of two writes and never another key's vector. Queries take no lock: a query that meets a
+ * write in progress on its key's set (or row) waits for that one write and retries.
  *
  * <h2>Duplicates and keys</h2>
  * Every int64 value is a valid key (no value is reserved as an empty marker). A batch may repeat
