@@ -413,7 +413,10 @@ public abstract class DeviceCacheContract {
         assertThat(cache.size()).isLessThanOrEqualTo(cache.capacity());
     }
 
-    /** Writer {@code writer} stores versions {@code writer, writer + 2, ...} until readers finish. */
+    /**
+     * Writer {@code writer} stores versions {@code writer, writer + 2, ...} until readers finish:
+     * mostly replaces, some updates and invalidations, now and then a clear.
+     */
     private void write(DeviceCache cache, long[] keys, int dimension, int writer, int versions,
             AtomicBoolean readersDone) {
         SplittableRandom random = new SplittableRandom(100 + writer);
@@ -426,10 +429,14 @@ public abstract class DeviceCacheContract {
                     batch[i] = keys[random.nextInt(keys.length)];
                     writeRow(vectors, i, dimension, batch[i], version);
                 }
-                switch (round % 8) {
-                    case 7 -> cache.invalidate(batch, 0, 2);
-                    case 3, 5 -> cache.update(batch, 0, batch.length, vectors, 0);
-                    default -> cache.replace(batch, 0, batch.length, vectors, 0);
+                if (round % 64 == 63) {
+                    cache.clear();
+                } else if (round % 8 == 7) {
+                    cache.invalidate(batch, 0, 2);
+                } else if (round % 4 == 1) {
+                    cache.update(batch, 0, batch.length, vectors, 0);
+                } else {
+                    cache.replace(batch, 0, batch.length, vectors, 0);
                 }
             }
         }
