@@ -158,8 +158,8 @@ public final class CpuStaticTable implements DeviceCache {
         try (Arena scratchArena = Arena.ofConfined()) {
             MemorySegment vector = scratchArena.allocate(rowBytes, 64);
             long[] key = new long[1];
-            int rows = rowCount;
-            for (int row = 0; row < rows; row++) {
+            int rowLimit = rowCount;
+            for (int row = 0; row < rowLimit; row++) {
                 if (snapshot(row, vector, key)) {
                     consumer.accept(key[0], vector);
                 }

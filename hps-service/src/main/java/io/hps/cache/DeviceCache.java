@@ -94,8 +94,9 @@ public interface DeviceCache extends AutoCloseable {
     int invalidate(long[] keys, int offset, int count);
 
     /**
-     * Visits every resident key with its vector, once each, on the calling thread. Keys written
-     * or removed during the dump may or may not be visited; every vector handed out is complete.
+     * Visits every resident key with its vector on the calling thread, each exactly once when no
+     * write runs concurrently. A key written or removed during the dump may be missed, or visited
+     * twice if a clear and a re-insert move it; every vector handed out is complete.
      */
     void dump(CacheEntryConsumer consumer);
 
