@@ -1,6 +1,7 @@
 package io.hps.lookup;
 
 import io.hps.cache.DeviceCache;
+import io.hps.cache.KeyDeduplicator;
 import io.hps.cache.MissList;
 import io.hps.tier.Deadline;
 import io.hps.tier.EmbeddingTier;
