@@ -4,10 +4,12 @@
 //   K % 4 == 0, lda % 4 == 0, ldw % 4 == 0, ldy % 2 == 0, all pointers 16-byte aligned.
 //   Rows m >= M and columns k >= K of a tile are read as zeros; outputs outside M x N are not written.
 //
-// Two arithmetic modes share one tiling and one cp.async pipeline:
-//   tf32: mma.sync m16n8k8 on tensor cores, operands rounded with cvt.rna.tf32 (relative error ~1e-3 worst case,
-//         ~3e-4 typical in norm); accumulation in fp32.
-//   fp32: plain FFMA on the same tiles (IEEE fp32 products and sums).
+// Three arithmetic modes share one tiling and one cp.async pipeline:
+//   tf32:  mma.sync m16n8k8 on tensor cores, operands rounded with cvt.rna.tf32 as they leave shared memory
+//          (relative norm error ~3e-4 against float64); accumulation in fp32.
+//   tf32r: the same, for operands already rounded to tf32 in memory (weights rounded on upload, activations by
+//          their producer with FLAG_ROUND_TF32): no conversion in the inner loop, identical results.
+//   fp32:  plain FFMA on the same tiles (IEEE fp32 products and sums).
 #include <cstdint>
 
 namespace {
@@ -35,7 +37,15 @@ __device__ __forceinline__ void mma_tf32(float* c, const uint32_t* a, const uint
         : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
 }
 
-template <int BM, int BN, int BK, int WARPS_M, int WARPS_N, int STAGES, bool TF32>
+enum class Mode { FP32, TF32, TF32_ROUNDED };
+
+// Output flags of every GEMM entry point.
+constexpr int FLAG_RELU = 1;        // apply max(0, .) after the bias
+constexpr int FLAG_ROUND_TF32 = 2;  // store outputs rounded to tf32 (cvt.rna), for a consumer in TF32_ROUNDED mode
+
+__device__ __forceinline__ float round_tf32(float x) { return __uint_as_float(to_tf32(x)); }
+
+template <int BM, int BN, int BK, int WARPS_M, int WARPS_N, int STAGES, Mode MODE>
 struct Gemm {
     static constexpr int THREADS = WARPS_M * WARPS_N * 32;
     static constexpr int LDS = BK + 4;  // padded row: conflict-free fragment reads, rows stay 16-byte aligned
@@ -59,6 +69,16 @@ struct Gemm {
         }
     }
 
+    // Operands in tf32: rounded here with cvt.rna (TF32), or already rounded in memory (TF32_ROUNDED: the
+    // producer stored cvt.rna values and the weights were rounded on upload), when the bits are passed as they are.
+    __device__ static uint32_t operand(float x) {
+        if constexpr (MODE == Mode::TF32_ROUNDED) {
+            return __float_as_uint(x);
+        } else {
+            return to_tf32(x);
+        }
+    }
+
     __device__ static void compute_tf32(const float* As, const float* Bs, int wm0, int wn0, float (&acc)[MI][NI][4]) {
         const int lane = threadIdx.x & 31;
         const int g = lane >> 2;
@@ -70,16 +90,16 @@ struct Gemm {
 #pragma unroll
             for (int i = 0; i < MI; ++i) {
                 const float* r = As + (wm0 + i * 16 + g) * LDS + kk + t;
-                a[i][0] = to_tf32(r[0]);
-                a[i][1] = to_tf32(r[8 * LDS]);
-                a[i][2] = to_tf32(r[4]);
-                a[i][3] = to_tf32(r[8 * LDS + 4]);
+                a[i][0] = operand(r[0]);
+                a[i][1] = operand(r[8 * LDS]);
+                a[i][2] = operand(r[4]);
+                a[i][3] = operand(r[8 * LDS + 4]);
             }
 #pragma unroll
             for (int j = 0; j < NI; ++j) {
                 const float* r = Bs + (wn0 + j * 8 + g) * LDS + kk + t;
-                b[j][0] = to_tf32(r[0]);
-                b[j][1] = to_tf32(r[4]);
+                b[j][0] = operand(r[0]);
+                b[j][1] = operand(r[4]);
             }
 #pragma unroll
             for (int i = 0; i < MI; ++i)
@@ -125,14 +145,19 @@ struct Gemm {
         }
     }
 
-    __device__ static void store(float* Y, int ldy, const float* bias, int M, int N, int relu, int row, int col,
+    __device__ static float finish(float v, float b, int flags) {
+        v += b;
+        if (flags & FLAG_RELU) v = fmaxf(v, 0.f);
+        if (flags & FLAG_ROUND_TF32) v = round_tf32(v);
+        return v;
+    }
+
+    __device__ static void store(float* Y, int ldy, const float* bias, int M, int N, int flags, int row, int col,
                                  float v0, float v1) {
         if (row >= M || col >= N) return;
-        v0 += bias[col];
-        if (relu) v0 = fmaxf(v0, 0.f);
+        v0 = finish(v0, bias[col], flags);
         if (col + 1 < N) {
-            v1 += bias[col + 1];
-            if (relu) v1 = fmaxf(v1, 0.f);
+            v1 = finish(v1, bias[col + 1], flags);
             *reinterpret_cast<float2*>(Y + static_cast<size_t>(row) * ldy + col) = make_float2(v0, v1);
         } else {
             Y[static_cast<size_t>(row) * ldy + col] = v0;
@@ -141,7 +166,7 @@ struct Gemm {
 
     __device__ static void run(const float* __restrict__ X, int lda, const float* __restrict__ W, int ldw,
                                const float* __restrict__ bias, float* __restrict__ Y, int ldy, int M, int N, int K,
-                               int relu) {
+                               int flags) {
         extern __shared__ float4 smem4[];
         float* smem = reinterpret_cast<float*>(smem4);
         const int m0 = blockIdx.y * BM;
@@ -179,7 +204,7 @@ struct Gemm {
             }
             cp_async_commit();
             const float* st = smem + (kt % STAGES) * STAGE_FLOATS;
-            if constexpr (TF32) {
+            if constexpr (MODE != Mode::FP32) {
                 compute_tf32(st, st + BM * LDS, wm0, wn0, acc);
             } else {
                 compute_fp32(st, st + BM * LDS, wm0, wn0, acc);
@@ -196,29 +221,32 @@ struct Gemm {
             for (int j = 0; j < NI; ++j) {
                 int row = m0 + wm0 + i * 16 + g;
                 int col = n0 + wn0 + j * 8 + 2 * t;
-                store(Y, ldy, bias, M, N, relu, row, col, acc[i][j][0], acc[i][j][1]);
-                store(Y, ldy, bias, M, N, relu, row + 8, col, acc[i][j][2], acc[i][j][3]);
+                store(Y, ldy, bias, M, N, flags, row, col, acc[i][j][0], acc[i][j][1]);
+                store(Y, ldy, bias, M, N, flags, row + 8, col, acc[i][j][2], acc[i][j][3]);
             }
     }
 };
-
-using LargeTf32 = Gemm<128, 128, 32, 2, 4, 3, true>;
-using SmallTf32 = Gemm<64, 64, 32, 2, 2, 3, true>;
-using LargeFp32 = Gemm<128, 128, 32, 2, 4, 2, false>;
-using SmallFp32 = Gemm<64, 64, 32, 2, 2, 3, false>;
 
 }  // namespace
 
 #define GEMM_PARAMS                                                                                             \
     const float *__restrict__ X, int lda, const float *__restrict__ W, int ldw, const float *__restrict__ bias, \
-        float *__restrict__ Y, int ldy, int M, int N, int K, int relu
-#define GEMM_ARGS X, lda, W, ldw, bias, Y, ldy, M, N, K, relu
+        float *__restrict__ Y, int ldy, int M, int N, int K, int flags
+#define GEMM_ARGS X, lda, W, ldw, bias, Y, ldy, M, N, K, flags
 
-// Grid: (ceil(N / BN), ceil(M / BM)); block: THREADS; dynamic shared memory: SMEM_BYTES (see Java GemmTile).
-extern "C" __global__ void __launch_bounds__(256, 2) gemm_tf32_128x128(GEMM_PARAMS) { LargeTf32::run(GEMM_ARGS); }
-extern "C" __global__ void __launch_bounds__(128) gemm_tf32_64x64(GEMM_PARAMS) { SmallTf32::run(GEMM_ARGS); }
-extern "C" __global__ void __launch_bounds__(256, 1) gemm_fp32_128x128(GEMM_PARAMS) { LargeFp32::run(GEMM_ARGS); }
-extern "C" __global__ void __launch_bounds__(128) gemm_fp32_64x64(GEMM_PARAMS) { SmallFp32::run(GEMM_ARGS); }
+// Grid: (ceil(N / BN), ceil(M / BM)); block: 32 x WARPS_M x WARPS_N threads; dynamic shared memory:
+// STAGES x (BM + BN) x (32 + 4) x 4 bytes (see the Java DenseKernels.Tile). flags: FLAG_RELU | FLAG_ROUND_TF32.
+#define GEMM_ENTRY(name, bounds, BM, BN, WM, WN, ST, MODE) \
+    extern "C" __global__ void bounds name(GEMM_PARAMS) { Gemm<BM, BN, 32, WM, WN, ST, MODE>::run(GEMM_ARGS); }
+
+GEMM_ENTRY(gemm_fp32_128x128, __launch_bounds__(256, 1), 128, 128, 2, 4, 2, Mode::FP32)
+GEMM_ENTRY(gemm_fp32_64x64, __launch_bounds__(128), 64, 64, 2, 2, 3, Mode::FP32)
+GEMM_ENTRY(gemm_tf32_128x128, __launch_bounds__(256, 2), 128, 128, 2, 4, 3, Mode::TF32)
+GEMM_ENTRY(gemm_tf32_64x64, __launch_bounds__(128), 64, 64, 2, 2, 3, Mode::TF32)
+GEMM_ENTRY(gemm_tf32_128x256, __launch_bounds__(256, 1), 128, 256, 2, 4, 3, Mode::TF32)
+GEMM_ENTRY(gemm_tf32r_128x128, __launch_bounds__(256, 2), 128, 128, 2, 4, 3, Mode::TF32_ROUNDED)
+GEMM_ENTRY(gemm_tf32r_64x64, __launch_bounds__(128), 64, 64, 2, 2, 3, Mode::TF32_ROUNDED)
+GEMM_ENTRY(gemm_tf32r_128x256, __launch_bounds__(256, 1), 128, 256, 2, 4, 3, Mode::TF32_ROUNDED)
 
 // Last layer of width 1 with the sigmoid fused: z = dot(X[r, 0..K), w) + bias[0], out[r] = 1 / (1 + exp(-z)),
 // and logits[r] = z when logits is not null, for r < M. One warp per row; K % 4 == 0, ldx % 4 == 0.
@@ -248,14 +276,16 @@ extern "C" __global__ void linear_sigmoid(const float* __restrict__ X, int ldx, 
     }
 }
 
-// dst[r, c] = c < srcCols ? src[r * srcCols + c] : 0 for r < rows, c < dstCols (dense rows, padded copy).
+// dst[r, c] = c < srcCols ? src[r * srcCols + c] : 0 for r < rows, c < dstCols (dense rows, padded copy),
+// rounded to tf32 when round_tf32 != 0.
 extern "C" __global__ void pad_columns(const float* __restrict__ src, int srcCols, float* __restrict__ dst,
-                                       int dstCols, int rows) {
+                                       int dstCols, int rows, int round_tf32_out) {
     const long long total = static_cast<long long>(rows) * dstCols;
     for (long long e = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x; e < total;
          e += static_cast<long long>(gridDim.x) * blockDim.x) {
         long long r = e / dstCols;
         int c = static_cast<int>(e - r * dstCols);
-        dst[e] = c < srcCols ? src[r * srcCols + c] : 0.f;
+        float v = c < srcCols ? src[r * srcCols + c] : 0.f;
+        dst[e] = round_tf32_out ? round_tf32(v) : v;
     }
 }

@@ -18,8 +18,9 @@ class KernelResourcesTest {
 
     @ParameterizedTest
     @CsvSource({
-        "dense_gemm, gemm_fp32_128x128 gemm_fp32_64x64 gemm_tf32_128x128 gemm_tf32_64x64 linear_sigmoid pad_columns",
-        "interaction, dot_interaction",
+        "dense_gemm, gemm_fp32_128x128 gemm_fp32_64x64 gemm_tf32_128x128 gemm_tf32_64x64 gemm_tf32_128x256"
+            + " gemm_tf32r_128x128 gemm_tf32r_64x64 gemm_tf32r_128x256 linear_sigmoid pad_columns",
+        "interaction, dot_interaction dot_interaction_tf32",
         "gather, gather_rows"
     })
     void shouldShipPtxWithTheExpectedEntries(String module, String entries) {

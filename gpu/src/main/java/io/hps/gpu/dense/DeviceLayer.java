@@ -26,14 +26,15 @@ final class DeviceLayer implements AutoCloseable {
         this.bias = bias;
     }
 
-    static DeviceLayer upload(DeviceContext context, DenseLayer layer) {
+    /** Uploads {@code layer}, its weights rounded to TF32 when {@code roundTf32} (for {@link GemmMode#TF32_ROUNDED}). */
+    static DeviceLayer upload(DeviceContext context, DenseLayer layer, boolean roundTf32) {
         int padded = DenseKernels.roundUp4(layer.inputs());
         float[] w = new float[layer.outputs() * padded];
         for (int o = 0; o < layer.outputs(); o++) {
             System.arraycopy(layer.weight(), o * layer.inputs(), w, o * padded, layer.inputs());
         }
         DeviceBuffer weight = context.allocate((long) w.length * Float.BYTES);
-        weight.write(w, 0);
+        weight.write(roundTf32 ? GemmMode.roundTf32(w) : w, 0);
         DeviceBuffer bias = context.allocate((long) layer.outputs() * Float.BYTES);
         bias.write(layer.bias(), 0);
         return new DeviceLayer(layer.inputs(), layer.outputs(), weight, bias);

@@ -8,8 +8,9 @@ public enum GemmPrecision {
      */
     FP32,
     /**
-     * Tensor cores: operands rounded to TF32 (10-bit mantissa, round to nearest) and float32 accumulation.
-     * Relative norm error about 3e-4 to 1e-3 against float64; several times the throughput of FP32.
+     * Tensor cores for the hidden layers and the interaction: operands rounded to TF32 (10-bit mantissa, round to
+     * nearest) and float32 accumulation; the last layer and the sigmoid stay FP32. Relative norm error of the logits
+     * about 1e-3 against float64 on the Criteo shape; more than twice the throughput of FP32.
      */
     TF32
 }

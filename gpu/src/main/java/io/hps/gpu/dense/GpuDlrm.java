@@ -21,7 +21,8 @@ import jcuda.driver.CUdeviceptr;
  *
  * <p>The weights are uploaded once by {@link #load}; every buffer (activations, inputs, scores, pinned host
  * staging) is allocated at load time for {@link GpuDlrmConfig#maxBatchSize()} samples. Each forward enqueues
- * {@code 2 + bottom + top} kernels on the device's stream.
+ * {@code 2 + bottom + top} kernels on the device's stream. In {@link GemmPrecision#TF32} the hidden-layer weights are
+ * rounded to TF32 on upload and every tensor-core operand is rounded once, by the kernel that produces it.
  *
  * <p>Layouts, all float32 row-major: dense features {@code batch x denseFeatures}; embeddings
  * {@code batch x tables x dimension} (sample, then table, then element); scores {@code batch}.
@@ -38,6 +39,8 @@ public final class GpuDlrm implements AutoCloseable {
     private final DenseKernels kernels;
     private final List<DeviceLayer> bottom;
     private final List<DeviceLayer> top;
+    private final DeviceLayer last;
+    private final boolean tf32;
     private final DeviceBuffer ping;
     private final DeviceBuffer pong;
     private final DeviceBuffer denseIn;
@@ -52,9 +55,12 @@ public final class GpuDlrm implements AutoCloseable {
         this.owner = owner;
         this.arch = weights.architecture();
         this.config = config;
-        this.kernels = new DenseKernels(context, config.precision());
-        this.bottom = upload(context, weights.bottom());
-        this.top = upload(context, weights.top());
+        this.tf32 = config.precision() == GemmPrecision.TF32;
+        this.kernels = new DenseKernels(context, tf32 ? GemmMode.TF32_ROUNDED : GemmMode.FP32,
+                tf32 && DenseKernels.tensorCoreInteractionFits(arch.tableCount(), arch.embeddingDimension()));
+        this.bottom = upload(context, weights.bottom(), tf32);
+        this.top = upload(context, weights.top().subList(0, weights.top().size() - 1), tf32);
+        this.last = DeviceLayer.upload(context, weights.top().getLast(), false);
         this.denseStride = DenseKernels.roundUp4(arch.denseFeatures());
         this.interactionStride = DenseKernels.roundUp4(arch.topInputWidth());
         long rows = config.maxBatchSize();
@@ -94,10 +100,10 @@ public final class GpuDlrm implements AutoCloseable {
         }
     }
 
-    private static List<DeviceLayer> upload(DeviceContext context, List<DenseLayer> layers) {
+    private static List<DeviceLayer> upload(DeviceContext context, List<DenseLayer> layers, boolean roundTf32) {
         List<DeviceLayer> out = new ArrayList<>(layers.size());
         for (DenseLayer l : layers) {
-            out.add(DeviceLayer.upload(context, l));
+            out.add(DeviceLayer.upload(context, l, roundTf32));
         }
         return List.copyOf(out);
     }
@@ -176,38 +182,44 @@ public final class GpuDlrm implements AutoCloseable {
     public void enqueueForward(DeviceContext context, int batch, CUdeviceptr dense, CUdeviceptr embeddings) {
         context.checkOwner();
         checkBatch(batch);
-        kernels.padColumns(dense, arch.denseFeatures(), ping.pointer(), denseStride, batch);
+        kernels.padColumns(dense, arch.denseFeatures(), ping.pointer(), denseStride, batch, tf32);
         CUdeviceptr x = ping.pointer();
         CUdeviceptr y = pong.pointer();
         int ldx = denseStride;
-        for (DeviceLayer l : bottom) {
-            gemm(l, x, ldx, y, batch, true);
+        for (int i = 0; i < bottom.size(); i++) {
+            DeviceLayer l = bottom.get(i);
+            gemm(l, x, ldx, y, batch, i < bottom.size() - 1);
             ldx = l.outputs();
             CUdeviceptr t = x;
             x = y;
             y = t;
         }
-        kernels.interaction(x, ldx, embeddings, y, interactionStride, batch, arch.tableCount(), arch.embeddingDimension());
+        kernels.interaction(x, ldx, embeddings, y, interactionStride, batch, arch.tableCount(),
+                arch.embeddingDimension(), tf32);
         CUdeviceptr t0 = x;
         x = y;
         y = t0;
         ldx = interactionStride;
-        for (int i = 0; i < top.size() - 1; i++) {
+        for (int i = 0; i < top.size(); i++) {
             DeviceLayer l = top.get(i);
-            gemm(l, x, ldx, y, batch, true);
+            gemm(l, x, ldx, y, batch, i < top.size() - 1);
             ldx = l.outputs();
             CUdeviceptr t = x;
             x = y;
             y = t;
         }
-        DeviceLayer last = top.getLast();
         kernels.linearSigmoid(x, ldx, last.weight(), last.bias(), scores.pointer(), logits.pointer(), batch,
                 last.paddedInputs());
     }
 
-    private void gemm(DeviceLayer l, CUdeviceptr x, int ldx, CUdeviceptr y, int batch, boolean relu) {
+    /**
+     * One hidden layer with ReLU. In TF32 its output is rounded to TF32 when the consumer is another tensor-core
+     * GEMM ({@code feedsGemm}); the interaction and the last layer read it as it is.
+     */
+    private void gemm(DeviceLayer l, CUdeviceptr x, int ldx, CUdeviceptr y, int batch, boolean feedsGemm) {
+        int flags = DenseKernels.FLAG_RELU | (tf32 && feedsGemm ? DenseKernels.FLAG_ROUND_TF32 : 0);
         kernels.gemm(x, ldx, l.weight(), l.paddedInputs(), l.bias(), y, l.outputs(), batch, l.outputs(),
-                l.paddedInputs(), relu);
+                l.paddedInputs(), flags);
     }
 
     /** Device buffer holding the scores of the last forward, {@code maxBatchSize} floats. Owner thread only. */
@@ -245,6 +257,7 @@ public final class GpuDlrm implements AutoCloseable {
             context.synchronize();
             bottom.forEach(DeviceLayer::close);
             top.forEach(DeviceLayer::close);
+            last.close();
             List.of(ping, pong, denseIn, embeddingsIn, scores, logits).forEach(DeviceBuffer::close);
             staging.close();
             return null;

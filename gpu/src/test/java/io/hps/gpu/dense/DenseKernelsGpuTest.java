@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.EnumSource;
 
 @Tag("gpu")
 class DenseKernelsGpuTest {
@@ -20,32 +19,35 @@ class DenseKernelsGpuTest {
     private final DeviceOwner owner = GpuRuntime.device(0);
     private final SplittableRandom random = new SplittableRandom();
 
-    static double threshold(GemmPrecision precision) {
-        return precision == GemmPrecision.FP32 ? 1e-5 : 2e-3;
+    static double threshold(GemmMode mode) {
+        return mode == GemmMode.FP32 ? 1e-5 : 2e-3;
     }
 
     @ParameterizedTest
     @CsvSource({
-        "FP32, LARGE, 300, 203, 68", "FP32, SMALL, 300, 203, 68", "FP32, LARGE, 37, 1030, 1024",
-        "FP32, SMALL, 37, 1030, 1024", "TF32, LARGE, 300, 203, 68", "TF32, SMALL, 300, 203, 68",
-        "TF32, LARGE, 37, 1030, 1024", "TF32, SMALL, 37, 1030, 1024", "TF32, LARGE, 1, 1, 4"
+        "FP32, LARGE, 300, 203, 68, 1", "FP32, SMALL, 300, 203, 68, 1", "FP32, LARGE, 37, 1030, 1024, 1",
+        "FP32, SMALL, 37, 1030, 1024, 0", "TF32, LARGE, 300, 203, 68, 1", "TF32, SMALL, 300, 203, 68, 1",
+        "TF32, WIDE, 37, 1030, 1024, 1", "TF32, SMALL, 37, 1030, 1024, 0", "TF32, LARGE, 1, 1, 4, 0",
+        "TF32_ROUNDED, WIDE, 300, 203, 68, 1", "TF32_ROUNDED, LARGE, 37, 1030, 1024, 1",
+        "TF32_ROUNDED, SMALL, 129, 259, 516, 0", "TF32_ROUNDED, WIDE, 257, 520, 1024, 0"
     })
-    void shouldMatchTheFloat64GemmWithBiasAndRelu(GemmPrecision precision, DenseKernels.Tile tile, int m, int n, int k) {
+    void shouldMatchTheFloat64GemmWithBiasAndRelu(GemmMode mode, DenseKernels.Tile tile, int m, int n, int k, int relu) {
         int ldx = k + 4;
         int ldy = n + (n % 2);
         float[] x = uniform(m * ldx, -1, 1);
         float[] w = uniform(n * k, -1, 1);
         float[] b = uniform(n, -1, 1);
+        boolean rounded = mode == GemmMode.TF32_ROUNDED;
 
         float[] y = owner.submit(c -> {
             try (DeviceBuffer dx = c.allocate(x.length * 4L); DeviceBuffer dw = c.allocate(w.length * 4L);
                  DeviceBuffer db = c.allocate(b.length * 4L); DeviceBuffer dy = c.allocate((long) m * ldy * 4)) {
-                dx.write(x, 0);
-                dw.write(w, 0);
+                dx.write(rounded ? GemmMode.roundTf32(x) : x, 0);
+                dw.write(rounded ? GemmMode.roundTf32(w) : w, 0);
                 db.write(b, 0);
                 dy.fillAsync(Float.NaN, (long) m * ldy);
-                new DenseKernels(c, precision).gemm(dx.pointer(), ldx, dw.pointer(), k, db.pointer(), dy.pointer(), ldy,
-                        m, n, k, true, tile);
+                new DenseKernels(c, mode, false).gemm(dx.pointer(), ldx, dw.pointer(), k, db.pointer(), dy.pointer(),
+                        ldy, m, n, k, relu * DenseKernels.FLAG_RELU, tile);
                 return dy.readFloats(0, m * ldy);
             }
         }).join();
@@ -58,18 +60,18 @@ class DenseKernelsGpuTest {
                 for (int i = 0; i < k; i++) {
                     acc += (double) x[r * ldx + i] * w[o * k + i];
                 }
-                expected[r * n + o] = Math.max(0, acc);
+                expected[r * n + o] = relu == 1 ? Math.max(0, acc) : acc;
                 actual[r * n + o] = y[r * ldy + o];
             }
         }
-        double error = report("gemm " + precision + " " + tile + " " + m + "x" + n + "x" + k,
+        double error = report("gemm " + mode + " " + tile + " " + m + "x" + n + "x" + k + " relu=" + relu,
                 relativeError(actual, expected));
-        assertThat(error).isLessThan(threshold(precision));
+        assertThat(error).isLessThan(threshold(mode));
     }
 
     @ParameterizedTest
-    @EnumSource(GemmPrecision.class)
-    void shouldComputeTheDotInteractionInReferenceOrder(GemmPrecision precision) {
+    @CsvSource({"false, false", "false, true", "true, false", "true, true"})
+    void shouldComputeTheDotInteractionInReferenceOrder(boolean tensorCores, boolean roundOut) {
         int batch = 77;
         int tables = 26;
         int dim = 128;
@@ -85,8 +87,8 @@ class DenseKernelsGpuTest {
                 db.write(bottom, 0);
                 de.write(emb, 0);
                 dout.fillAsync(Float.NaN, (long) batch * ldo);
-                new DenseKernels(c, precision).interaction(db.pointer(), ldb, de.pointer(), dout.pointer(), ldo, batch,
-                        tables, dim);
+                new DenseKernels(c, GemmMode.FP32, tensorCores).interaction(db.pointer(), ldb, de.pointer(),
+                        dout.pointer(), ldo, batch, tables, dim, roundOut);
                 return dout.readFloats(0, batch * ldo);
             }
         }).join();
@@ -119,8 +121,14 @@ class DenseKernelsGpuTest {
             }
             assertThat(out[s * ldo + ldo - 1]).isEqualTo(0.0f);
         }
-        double error = report("interaction", relativeError(actual, expected));
-        assertThat(error).isLessThan(1e-5);
+        if (roundOut) {
+            for (float f : actual) {
+                assertThat(Float.floatToRawIntBits(f) & 0x1FFF).isZero();
+            }
+        }
+        double error = report("interaction tensorCores=" + tensorCores + " roundOut=" + roundOut,
+                relativeError(actual, expected));
+        assertThat(error).isLessThan(tensorCores || roundOut ? 2e-3 : 1e-5);
     }
 
     @Test
@@ -139,7 +147,7 @@ class DenseKernelsGpuTest {
                 db.write(b, 0);
                 ds.fillAsync(Float.NaN, m);
                 dl.fillAsync(Float.NaN, m);
-                new DenseKernels(c, GemmPrecision.FP32).linearSigmoid(dx.pointer(), k, dw.pointer(), db.pointer(),
+                new DenseKernels(c, GemmMode.FP32, false).linearSigmoid(dx.pointer(), k, dw.pointer(), db.pointer(),
                         ds.pointer(), dl.pointer(), m, k);
                 return new float[][] {ds.readFloats(0, m), dl.readFloats(0, m)};
             }
@@ -168,7 +176,7 @@ class DenseKernelsGpuTest {
             try (DeviceBuffer s = c.allocate(src.length * 4L); DeviceBuffer d = c.allocate(rows * 16 * 4L)) {
                 s.write(src, 0);
                 d.fillAsync(Float.NaN, rows * 16L);
-                new DenseKernels(c, GemmPrecision.FP32).padColumns(s.pointer(), 13, d.pointer(), 16, rows);
+                new DenseKernels(c, GemmMode.FP32, false).padColumns(s.pointer(), 13, d.pointer(), 16, rows, false);
                 return d.readFloats(0, rows * 16);
             }
         }).join();
