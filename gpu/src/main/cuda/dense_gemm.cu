@@ -30,6 +30,15 @@ __device__ __forceinline__ uint32_t to_tf32(float x) {
     return u;
 }
 
+// Four 8x4 tf32 matrices (8 rows of 16 bytes each, row addresses from lanes 8m..8m+7 for matrix m) into the
+// mma fragment layout: lane l receives element (l / 4, l % 4) of each matrix.
+__device__ __forceinline__ void ldsm_x4(uint32_t (&d)[4], const float* row) {
+    unsigned a = static_cast<unsigned>(__cvta_generic_to_shared(row));
+    asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];\n"
+                 : "=r"(d[0]), "=r"(d[1]), "=r"(d[2]), "=r"(d[3])
+                 : "r"(a));
+}
+
 __device__ __forceinline__ void mma_tf32(float* c, const uint32_t* a, const uint32_t* b) {
     asm volatile(
         "mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
@@ -80,26 +89,30 @@ struct Gemm {
     }
 
     __device__ static void compute_tf32(const float* As, const float* Bs, int wm0, int wn0, float (&acc)[MI][NI][4]) {
+        static_assert(NI % 2 == 0, "B fragments are loaded two n-tiles at a time");
         const int lane = threadIdx.x & 31;
-        const int g = lane >> 2;
-        const int t = lane & 3;
+        const int m = lane >> 3;  // which of the four 8x4 matrices this lane addresses
+        const int r = lane & 7;
 #pragma unroll
         for (int kk = 0; kk < BK; kk += 8) {
             uint32_t a[MI][4];
             uint32_t b[NI][2];
 #pragma unroll
             for (int i = 0; i < MI; ++i) {
-                const float* r = As + (wm0 + i * 16 + g) * LDS + kk + t;
-                a[i][0] = operand(r[0]);
-                a[i][1] = operand(r[8 * LDS]);
-                a[i][2] = operand(r[4]);
-                a[i][3] = operand(r[8 * LDS + 4]);
+                // matrices: rows +0 / +8 (m & 1), columns kk / kk + 4 (m >> 1) -> a0, a1, a2, a3
+                ldsm_x4(a[i], As + (wm0 + i * 16 + r + (m & 1) * 8) * LDS + kk + (m >> 1) * 4);
+#pragma unroll
+                for (int e = 0; e < 4; ++e) a[i][e] = operand(__uint_as_float(a[i][e]));
             }
 #pragma unroll
-            for (int j = 0; j < NI; ++j) {
-                const float* r = Bs + (wn0 + j * 8 + g) * LDS + kk + t;
-                b[j][0] = operand(r[0]);
-                b[j][1] = operand(r[4]);
+            for (int j = 0; j < NI; j += 2) {
+                // matrices: n-tile j / j + 1 (m >> 1), columns kk / kk + 4 (m & 1) -> b[j][0], b[j][1], b[j+1][0], b[j+1][1]
+                uint32_t d[4];
+                ldsm_x4(d, Bs + (wn0 + (j + (m >> 1)) * 8 + r) * LDS + kk + (m & 1) * 4);
+                b[j][0] = operand(__uint_as_float(d[0]));
+                b[j][1] = operand(__uint_as_float(d[1]));
+                b[j + 1][0] = operand(__uint_as_float(d[2]));
+                b[j + 1][1] = operand(__uint_as_float(d[3]));
             }
 #pragma unroll
             for (int i = 0; i < MI; ++i)
@@ -243,10 +256,8 @@ GEMM_ENTRY(gemm_fp32_128x128, __launch_bounds__(256, 1), 128, 128, 2, 4, 2, Mode
 GEMM_ENTRY(gemm_fp32_64x64, __launch_bounds__(128), 64, 64, 2, 2, 3, Mode::FP32)
 GEMM_ENTRY(gemm_tf32_128x128, __launch_bounds__(256, 2), 128, 128, 2, 4, 3, Mode::TF32)
 GEMM_ENTRY(gemm_tf32_64x64, __launch_bounds__(128), 64, 64, 2, 2, 3, Mode::TF32)
-GEMM_ENTRY(gemm_tf32_128x256, __launch_bounds__(256, 1), 128, 256, 2, 4, 3, Mode::TF32)
 GEMM_ENTRY(gemm_tf32r_128x128, __launch_bounds__(256, 2), 128, 128, 2, 4, 3, Mode::TF32_ROUNDED)
 GEMM_ENTRY(gemm_tf32r_64x64, __launch_bounds__(128), 64, 64, 2, 2, 3, Mode::TF32_ROUNDED)
-GEMM_ENTRY(gemm_tf32r_128x256, __launch_bounds__(256, 1), 128, 256, 2, 4, 3, Mode::TF32_ROUNDED)
 
 // Last layer of width 1 with the sigmoid fused: z = dot(X[r, 0..K), w) + bias[0], out[r] = 1 / (1 + exp(-z)),
 // and logits[r] = z when logits is not null, for r < M. One warp per row; K % 4 == 0, ldx % 4 == 0.

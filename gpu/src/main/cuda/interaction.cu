@@ -24,6 +24,11 @@ __device__ __forceinline__ float4 maybe_round(float4 x, int round_out) {
                        maybe_round(x.w, round_out));
 }
 
+__device__ __forceinline__ void cp_async16(void* smem, const void* gmem) {
+    unsigned s = static_cast<unsigned>(__cvta_generic_to_shared(smem));
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16;\n" ::"r"(s), "l"(gmem));
+}
+
 __device__ __forceinline__ void mma_tf32(float* c, const uint32_t* a, const uint32_t* b) {
     asm volatile(
         "mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
@@ -31,7 +36,8 @@ __device__ __forceinline__ void mma_tf32(float* c, const uint32_t* a, const uint
         : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
 }
 
-// Stages sample's vectors into v (row stride lds floats) and copies the bottom vector to the output row o.
+// Stages a sample's vectors into v (row stride lds floats) and copies the bottom vector to the output row o.
+// The embeddings travel by cp.async, all of a lane's loads in flight at once, straight into shared memory.
 __device__ __forceinline__ void stage_sample(const float* __restrict__ bottom, const float* __restrict__ emb,
                                              float* v, float* o, int lds, int T, int D, int round_out) {
     const int lane = threadIdx.x & 31;
@@ -43,12 +49,12 @@ __device__ __forceinline__ void stage_sample(const float* __restrict__ bottom, c
         reinterpret_cast<float4*>(o)[c] = maybe_round(x, round_out);
     }
     const float4* e4 = reinterpret_cast<const float4*>(emb);
-#pragma unroll 4
     for (int c = lane; c < T * q; c += 32) {
         int t = c / q;
         int k = c - t * q;
-        *reinterpret_cast<float4*>(v + (t + 1) * lds + k * 4) = __ldcs(e4 + c);
+        cp_async16(v + (t + 1) * lds + k * 4, e4 + c);
     }
+    asm volatile("cp.async.wait_all;\n" ::);
     __syncwarp();
 }
 

@@ -18,8 +18,8 @@ class KernelResourcesTest {
 
     @ParameterizedTest
     @CsvSource({
-        "dense_gemm, gemm_fp32_128x128 gemm_fp32_64x64 gemm_tf32_128x128 gemm_tf32_64x64 gemm_tf32_128x256"
-            + " gemm_tf32r_128x128 gemm_tf32r_64x64 gemm_tf32r_128x256 linear_sigmoid pad_columns",
+        "dense_gemm, gemm_fp32_128x128 gemm_fp32_64x64 gemm_tf32_128x128 gemm_tf32_64x64"
+            + " gemm_tf32r_128x128 gemm_tf32r_64x64 linear_sigmoid pad_columns",
         "interaction, dot_interaction dot_interaction_tf32",
         "gather, gather_rows"
     })
@@ -36,6 +36,7 @@ class KernelResourcesTest {
 
         assertThat(ptx).contains("mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32")
                 .contains("cvt.rna.tf32.f32")
+                .contains("ldmatrix.sync.aligned.m8n8.x4.shared.b16")
                 .contains("cp.async.cg.shared.global");
     }
 

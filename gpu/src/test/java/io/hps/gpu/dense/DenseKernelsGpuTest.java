@@ -27,9 +27,9 @@ class DenseKernelsGpuTest {
     @CsvSource({
         "FP32, LARGE, 300, 203, 68, 1", "FP32, SMALL, 300, 203, 68, 1", "FP32, LARGE, 37, 1030, 1024, 1",
         "FP32, SMALL, 37, 1030, 1024, 0", "TF32, LARGE, 300, 203, 68, 1", "TF32, SMALL, 300, 203, 68, 1",
-        "TF32, WIDE, 37, 1030, 1024, 1", "TF32, SMALL, 37, 1030, 1024, 0", "TF32, LARGE, 1, 1, 4, 0",
-        "TF32_ROUNDED, WIDE, 300, 203, 68, 1", "TF32_ROUNDED, LARGE, 37, 1030, 1024, 1",
-        "TF32_ROUNDED, SMALL, 129, 259, 516, 0", "TF32_ROUNDED, WIDE, 257, 520, 1024, 0"
+        "TF32, LARGE, 37, 1030, 1024, 1", "TF32, SMALL, 37, 1030, 1024, 0", "TF32, LARGE, 1, 1, 4, 0",
+        "TF32_ROUNDED, LARGE, 300, 203, 68, 1", "TF32_ROUNDED, LARGE, 37, 1030, 1024, 1",
+        "TF32_ROUNDED, SMALL, 129, 259, 516, 0", "TF32_ROUNDED, LARGE, 257, 520, 1024, 0"
     })
     void shouldMatchTheFloat64GemmWithBiasAndRelu(GemmMode mode, DenseKernels.Tile tile, int m, int n, int k, int relu) {
         int ldx = k + 4;
