@@ -43,7 +43,10 @@ public final class GpuRuntime {
         return OWNERS.computeIfAbsent(ordinal, DeviceOwner::start);
     }
 
-    /** Closes every started owner (frees its stream and releases its context). */
+    /**
+     * Closes every started owner (frees its stream and releases its context). Buffers and models of those devices
+     * must have been closed before; a later {@link #device(int)} starts a fresh owner.
+     */
     public static void shutdown() {
         OWNERS.values().forEach(DeviceOwner::close);
         OWNERS.clear();

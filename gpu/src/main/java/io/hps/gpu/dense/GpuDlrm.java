@@ -1,5 +1,7 @@
 package io.hps.gpu.dense;
 
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
+
 import io.hps.gpu.DeviceBuffer;
 import io.hps.gpu.DeviceContext;
 import io.hps.gpu.DeviceOwner;
@@ -145,9 +147,9 @@ public final class GpuDlrm implements AutoCloseable {
             MemorySegment pinned = staging.segment();
             MemorySegment.copy(dense, 0, pinned, ValueLayout.JAVA_FLOAT, 0, dense.length);
             MemorySegment.copy(embeddings, 0, pinned, ValueLayout.JAVA_FLOAT, denseBytes, embeddings.length);
-            jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync(denseIn.pointer(), staging.pointer(), denseBytes, context.stream());
-            jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync(embeddingsIn.pointer(), staging.pointer().withByteOffset(denseBytes),
-                    embeddingBytes, context.stream());
+            cuMemcpyHtoDAsync(denseIn.pointer(), staging.pointer(), denseBytes, context.stream());
+            cuMemcpyHtoDAsync(embeddingsIn.pointer(), staging.pointer().withByteOffset(denseBytes), embeddingBytes,
+                    context.stream());
             enqueueForward(context, batch, denseIn.pointer(), embeddingsIn.pointer());
             return copyScores(context, batch);
         });
