@@ -1,0 +1,452 @@
+package io.hps.tier;
+
+import org.redisson.Redisson;
+import org.redisson.api.BatchOptions;
+import org.redisson.api.BatchResult;
+import org.redisson.api.RBatch;
+import org.redisson.api.RFuture;
+import org.redisson.api.RMap;
+import org.redisson.api.RMapAsync;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.ByteArrayCodec;
+import org.redisson.config.BaseConfig;
+import org.redisson.config.ClusterServersConfig;
+import org.redisson.config.Config;
+import org.redisson.config.ConstantDelay;
+import org.redisson.config.ReadMode;
+import org.redisson.config.SingleServerConfig;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Volatile tier in Redis or Redis Cluster through Redisson, with HugeCTR's layout so data loaded
+ * by HugeCTR tools is readable and the other way round:
+ * <pre>
+ * hash name   hps_et{hps_et.&lt;model&gt;.&lt;table&gt;/p&lt;N&gt;}v    N = rrxmrrxmsx_0(key) mod partitions
+ * field       key as 8 raw bytes, little-endian (int64)
+ * value       vector as raw bytes, float32 little-endian, dimension * 4 bytes
+ * </pre>
+ * HugeCTR keeps per-key metadata for its overflow policies in the sibling hash
+ * {@code hps_et{...}t} (same hash slot); this tier removes keys from it and drops it with the
+ * table, but does not write it and does not bound partitions.
+ *
+ * <p>Each call is one pipelined Redisson batch: keys grouped by partition, one HMGET / HSET /
+ * HDEL per partition and chunk of {@code maxBatchKeys}; on a cluster Redisson sends each node its
+ * part in parallel. A call answers by its deadline whatever the servers do: a refused connection or
+ * a failed command gives {@link TierStatus#UNAVAILABLE}, a slow one {@link TierStatus#DEADLINE_EXCEEDED},
+ * and a late reply is dropped without touching the caller's buffers. A batch is all or nothing:
+ * a failed call has written no vectors and set no mask entries.
+ *
+ * <p>Threads: thread-safe. The {@code *Async} forms never block; their results are handled on
+ * Redisson's I/O threads (vectors are copied there). The synchronous forms wait for the async
+ * form. {@link #scan} issues blocking HSCANs; {@link #scanAsync} runs it on a virtual thread.
+ */
+public final class RedisTier implements EmbeddingTier {
+    private static final VarHandle LONG_LE =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    private final RedisTierSettings settings;
+    private final RedissonClient client;
+    private final ScheduledThreadPoolExecutor timer;
+    private final DeadlineGuard guard;
+    private final ExecutorService scanExecutor = Executors.newVirtualThreadPerTaskExecutor();
+    private final ConcurrentHashMap<String, String[]> hashNames = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    private RedisTier(RedisTierSettings settings, RedissonClient client) {
+        this.settings = settings;
+        this.client = client;
+        this.timer = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("redis-tier-deadline").factory());
+        this.timer.setRemoveOnCancelPolicy(true);
+        this.guard = new DeadlineGuard(timer);
+    }
+
+    /**
+     * Connects to the server or cluster.
+     *
+     * @throws TierStartException if no node can be reached
+     */
+    public static RedisTier connect(RedisTierSettings settings) {
+        try {
+            return new RedisTier(settings, Redisson.create(redissonConfig(settings)));
+        } catch (RuntimeException e) {
+            throw new TierStartException("redis tier could not connect: nodes=" + settings.nodes()
+                    + " cluster=" + settings.cluster() + " error=" + DeadlineGuard.describe(e), e);
+        }
+    }
+
+    static Config redissonConfig(RedisTierSettings settings) {
+        Config config = new Config();
+        config.setCodec(ByteArrayCodec.INSTANCE);
+        config.setNettyThreads(settings.ioThreads());
+        config.setThreads(settings.ioThreads());
+        if (settings.cluster()) {
+            ClusterServersConfig cluster = config.useClusterServers();
+            settings.nodes().forEach(node -> cluster.addNodeAddress("redis://" + node));
+            cluster.setReadMode(ReadMode.MASTER)
+                    .setMasterConnectionPoolSize(settings.connectionPoolSize())
+                    .setMasterConnectionMinimumIdleSize(settings.minimumIdleConnections())
+                    .setSlaveConnectionMinimumIdleSize(0)
+                    .setSubscriptionConnectionMinimumIdleSize(0);
+            applyCommon(cluster, settings);
+        } else {
+            SingleServerConfig single = config.useSingleServer()
+                    .setAddress("redis://" + settings.nodes().getFirst())
+                    .setConnectionPoolSize(settings.connectionPoolSize())
+                    .setConnectionMinimumIdleSize(settings.minimumIdleConnections())
+                    .setSubscriptionConnectionMinimumIdleSize(0);
+            applyCommon(single, settings);
+        }
+        return config;
+    }
+
+    private static <T extends BaseConfig<T>> void applyCommon(T config, RedisTierSettings settings) {
+        config.setTimeout(settings.commandTimeoutMillis())
+                .setRetryAttempts(settings.retryAttempts())
+                .setRetryDelay(new ConstantDelay(Duration.ofMillis(settings.retryIntervalMillis())))
+                .setReconnectionDelay(new ConstantDelay(Duration.ofMillis(settings.reconnectIntervalMillis())))
+                .setConnectTimeout(settings.connectTimeoutMillis())
+                .setPingConnectionInterval(settings.pingIntervalMillis())
+                .setTcpNoDelay(true)
+                .setKeepAlive(true);
+        if (!settings.userName().isEmpty()) {
+            config.setUsername(settings.userName());
+        }
+        if (!settings.password().isEmpty()) {
+            config.setPassword(settings.password());
+        }
+    }
+
+    /** HugeCTR's name of the value hash of {@code partition}: {@code hps_et{<tag>/p<partition>}v}. */
+    public static String valueHashName(TierTable table, int partition) {
+        return hashName(table.tag(), partition, 'v');
+    }
+
+    private static String hashName(String tag, int partition, char suffix) {
+        return "hps_et{" + tag + "/p" + partition + '}' + suffix;
+    }
+
+    @Override
+    public TierKind kind() {
+        return TierKind.REDIS;
+    }
+
+    @Override
+    public TierResult get(TierTable table, long[] keys, int count, MemorySegment out, boolean[] found,
+                          Deadline deadline) {
+        return getAsync(table, keys, count, out, found, deadline).join();
+    }
+
+    @Override
+    public CompletableFuture<TierResult> getAsync(TierTable table, long[] keys, int count, MemorySegment out,
+                                                  boolean[] found, Deadline deadline) {
+        TierArguments.checkGet(table, keys, count, out, found);
+        checkOpen();
+        if (deadline.expired()) {
+            return CompletableFuture.completedFuture(TierResult.deadlineExceeded(0));
+        }
+        PartitionGrouping groups = PartitionGrouping.of(keys, count, found, settings.partitions());
+        if (groups.size() == 0) {
+            return CompletableFuture.completedFuture(TierResult.ok(0));
+        }
+        RBatch batch = client.createBatch(batchOptions(deadline));
+        String[] names = names(table);
+        byte[][] fields = new byte[groups.size()][];
+        List<RFuture<Map<byte[], byte[]>>> replies = new ArrayList<>();
+        forEachChunk(groups, (p, from, to) -> {
+            Set<byte[]> chunk = HashSet.newHashSet(to - from);
+            for (int j = from; j < to; j++) {
+                fields[j] = keyBytes(keys[groups.order()[j]]);
+                chunk.add(fields[j]);
+            }
+            RMapAsync<byte[], byte[]> map = batch.getMap(names[2 * p], ByteArrayCodec.INSTANCE);
+            replies.add(map.getAllAsync(chunk));
+        });
+        return execute(batch, deadline,
+                () -> copyHits(groups, fields, replies, out, found, table.vectorBytes()));
+    }
+
+    private TierResult copyHits(PartitionGrouping groups, byte[][] fields, List<RFuture<Map<byte[], byte[]>>> replies,
+                                MemorySegment out, boolean[] found, int vectorBytes) {
+        int[] chunkIndex = {0};
+        long[] hits = {0};
+        forEachChunk(groups, (p, from, to) -> {
+            Map<byte[], byte[]> values = replies.get(chunkIndex[0]++).getNow();
+            for (int j = from; j < to; j++) {
+                byte[] value = values.get(fields[j]);
+                if (value != null && value.length == vectorBytes) {
+                    int index = groups.order()[j];
+                    MemorySegment.copy(value, 0, out, ValueLayout.JAVA_BYTE, (long) index * vectorBytes, vectorBytes);
+                    found[index] = true;
+                    hits[0]++;
+                }
+            }
+        });
+        return TierResult.ok(hits[0]);
+    }
+
+    @Override
+    public TierResult put(TierTable table, long[] keys, int count, MemorySegment vectors, Deadline deadline) {
+        return putAsync(table, keys, count, vectors, deadline).join();
+    }
+
+    @Override
+    public CompletableFuture<TierResult> putAsync(TierTable table, long[] keys, int count, MemorySegment vectors,
+                                                  Deadline deadline) {
+        TierArguments.checkBatch(table, keys, count, vectors);
+        checkOpen();
+        if (deadline.expired()) {
+            return CompletableFuture.completedFuture(TierResult.deadlineExceeded(0));
+        }
+        PartitionGrouping groups = PartitionGrouping.of(keys, count, null, settings.partitions());
+        if (groups.size() == 0) {
+            return CompletableFuture.completedFuture(TierResult.ok(0));
+        }
+        RBatch batch = client.createBatch(batchOptions(deadline));
+        String[] names = names(table);
+        int vectorBytes = table.vectorBytes();
+        forEachChunk(groups, (p, from, to) -> {
+            Map<byte[], byte[]> pairs = HashMap.newHashMap(to - from);
+            for (int j = from; j < to; j++) {
+                int index = groups.order()[j];
+                byte[] value = new byte[vectorBytes];
+                MemorySegment.copy(vectors, ValueLayout.JAVA_BYTE, (long) index * vectorBytes, value, 0, vectorBytes);
+                pairs.put(keyBytes(keys[index]), value);
+            }
+            batch.<byte[], byte[]>getMap(names[2 * p], ByteArrayCodec.INSTANCE).putAllAsync(pairs);
+        });
+        return execute(batch, deadline, () -> TierResult.ok(count));
+    }
+
+    @Override
+    public TierResult remove(TierTable table, long[] keys, int count, Deadline deadline) {
+        return removeAsync(table, keys, count, deadline).join();
+    }
+
+    @Override
+    public CompletableFuture<TierResult> removeAsync(TierTable table, long[] keys, int count, Deadline deadline) {
+        TierArguments.checkKeys(keys, count);
+        checkOpen();
+        if (deadline.expired()) {
+            return CompletableFuture.completedFuture(TierResult.deadlineExceeded(0));
+        }
+        PartitionGrouping groups = PartitionGrouping.of(keys, count, null, settings.partitions());
+        if (groups.size() == 0) {
+            return CompletableFuture.completedFuture(TierResult.ok(0));
+        }
+        RBatch batch = client.createBatch(batchOptions(deadline));
+        String[] names = names(table);
+        List<RFuture<Long>> removed = new ArrayList<>();
+        forEachChunk(groups, (p, from, to) -> {
+            byte[][] fields = new byte[to - from][];
+            for (int j = from; j < to; j++) {
+                fields[j - from] = keyBytes(keys[groups.order()[j]]);
+            }
+            removed.add(batch.<byte[], byte[]>getMap(names[2 * p], ByteArrayCodec.INSTANCE).fastRemoveAsync(fields));
+            batch.<byte[], byte[]>getMap(names[2 * p + 1], ByteArrayCodec.INSTANCE).fastRemoveAsync(fields);
+        });
+        return execute(batch, deadline, () -> TierResult.ok(sum(removed)));
+    }
+
+    @Override
+    public TierResult size(TierTable table, Deadline deadline) {
+        return sizeAsync(table, deadline).join();
+    }
+
+    @Override
+    public CompletableFuture<TierResult> sizeAsync(TierTable table, Deadline deadline) {
+        checkOpen();
+        if (deadline.expired()) {
+            return CompletableFuture.completedFuture(TierResult.deadlineExceeded(0));
+        }
+        RBatch batch = client.createBatch(batchOptions(deadline));
+        String[] names = names(table);
+        List<RFuture<Integer>> sizes = new ArrayList<>(settings.partitions());
+        for (int p = 0; p < settings.partitions(); p++) {
+            sizes.add(batch.getMap(names[2 * p], ByteArrayCodec.INSTANCE).sizeAsync());
+        }
+        return execute(batch, deadline, () -> TierResult.ok(sum(sizes)));
+    }
+
+    @Override
+    public TierResult dropTable(TierTable table, Deadline deadline) {
+        return dropTableAsync(table, deadline).join();
+    }
+
+    @Override
+    public CompletableFuture<TierResult> dropTableAsync(TierTable table, Deadline deadline) {
+        checkOpen();
+        if (deadline.expired()) {
+            return CompletableFuture.completedFuture(TierResult.deadlineExceeded(0));
+        }
+        RBatch batch = client.createBatch(batchOptions(deadline));
+        String[] names = names(table);
+        List<RFuture<Integer>> sizes = new ArrayList<>(settings.partitions());
+        for (int p = 0; p < settings.partitions(); p++) {
+            sizes.add(batch.getMap(names[2 * p], ByteArrayCodec.INSTANCE).sizeAsync());
+            batch.getMap(names[2 * p], ByteArrayCodec.INSTANCE).deleteAsync();
+            batch.getMap(names[2 * p + 1], ByteArrayCodec.INSTANCE).deleteAsync();
+        }
+        return execute(batch, deadline, () -> TierResult.ok(sum(sizes)));
+    }
+
+    @Override
+    public TierResult scan(TierTable table, int chunkKeys, EntryVisitor visitor, Deadline deadline) {
+        TierArguments.checkChunk(chunkKeys);
+        checkOpen();
+        if (deadline.expired()) {
+            return TierResult.deadlineExceeded(0);
+        }
+        long[] keys = new long[chunkKeys];
+        String[] names = names(table);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment vectors = arena.allocate((long) chunkKeys * table.vectorBytes(), Long.BYTES);
+            long visited = 0;
+            for (int p = 0; p < settings.partitions(); p++) {
+                RMap<byte[], byte[]> map = client.getMap(names[2 * p], ByteArrayCodec.INSTANCE);
+                TierResult partial = scanPartition(map.entrySet(chunkKeys).iterator(), keys, vectors,
+                        table.vectorBytes(), visitor, deadline);
+                visited += partial.count();
+                if (!partial.isOk()) {
+                    return new TierResult(partial.status(), visited, partial.reason());
+                }
+            }
+            return TierResult.ok(visited);
+        }
+    }
+
+    private static TierResult scanPartition(Iterator<Map.Entry<byte[], byte[]>> entries, long[] keys,
+                                            MemorySegment vectors, int vectorBytes, EntryVisitor visitor,
+                                            Deadline deadline) {
+        long visited = 0;
+        int n = 0;
+        try {
+            while (entries.hasNext()) {
+                if (deadline.expired()) {
+                    return TierResult.deadlineExceeded(visited);
+                }
+                Map.Entry<byte[], byte[]> entry = entries.next();
+                if (entry.getKey().length != Long.BYTES || entry.getValue().length != vectorBytes) {
+                    continue;
+                }
+                keys[n] = (long) LONG_LE.get(entry.getKey(), 0);
+                MemorySegment.copy(entry.getValue(), 0, vectors, ValueLayout.JAVA_BYTE, (long) n * vectorBytes, vectorBytes);
+                if (++n == keys.length) {
+                    visitor.visit(keys, n, vectors);
+                    visited += n;
+                    n = 0;
+                }
+            }
+        } catch (org.redisson.client.RedisException e) {
+            return TierResult.unavailable(visited, DeadlineGuard.describe(e));
+        }
+        if (n > 0) {
+            visitor.visit(keys, n, vectors);
+            visited += n;
+        }
+        return TierResult.ok(visited);
+    }
+
+    @Override
+    public CompletableFuture<TierResult> scanAsync(TierTable table, int chunkKeys, EntryVisitor visitor,
+                                                   Deadline deadline) {
+        TierArguments.checkChunk(chunkKeys);
+        try {
+            return CompletableFuture.supplyAsync(() -> scan(table, chunkKeys, visitor, deadline), scanExecutor);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.completedFuture(TierResult.unavailable(0, "redis tier is closed"));
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        scanExecutor.shutdown();
+        client.shutdown(0, 2, TimeUnit.SECONDS);
+        timer.shutdownNow();
+    }
+
+    private CompletableFuture<TierResult> execute(RBatch batch, Deadline deadline,
+                                                  java.util.function.Supplier<TierResult> onSuccess) {
+        try {
+            RFuture<BatchResult<?>> done = batch.executeAsync();
+            return guard.guard(done, deadline, ignored -> onSuccess.get());
+        } catch (RuntimeException e) {
+            return CompletableFuture.completedFuture(DeadlineGuard.failed(e, deadline));
+        }
+    }
+
+    private BatchOptions batchOptions(Deadline deadline) {
+        long remainingMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline.remainingNanos()) + 1);
+        return BatchOptions.defaults()
+                .responseTimeout(Math.min(settings.commandTimeoutMillis(), remainingMillis), TimeUnit.MILLISECONDS)
+                .retryAttempts(settings.retryAttempts())
+                .retryDelay(new ConstantDelay(Duration.ofMillis(settings.retryIntervalMillis())));
+    }
+
+    /** Value and meta hash names of every partition: {@code [2p] = ...}v, {@code [2p + 1] = ...}t. */
+    private String[] names(TierTable table) {
+        return hashNames.computeIfAbsent(table.tag(), tag -> {
+            String[] names = new String[2 * settings.partitions()];
+            for (int p = 0; p < settings.partitions(); p++) {
+                names[2 * p] = hashName(tag, p, 'v');
+                names[2 * p + 1] = hashName(tag, p, 't');
+            }
+            return names;
+        });
+    }
+
+    private void forEachChunk(PartitionGrouping groups, ChunkAction action) {
+        for (int p = 0; p < settings.partitions(); p++) {
+            for (int from = groups.start(p); from < groups.end(p); from += settings.maxBatchKeys()) {
+                action.accept(p, from, Math.min(groups.end(p), from + settings.maxBatchKeys()));
+            }
+        }
+    }
+
+    private static long sum(List<? extends RFuture<? extends Number>> futures) {
+        long total = 0;
+        for (RFuture<? extends Number> future : futures) {
+            total += future.getNow().longValue();
+        }
+        return total;
+    }
+
+    private static byte[] keyBytes(long key) {
+        byte[] bytes = new byte[Long.BYTES];
+        LONG_LE.set(bytes, 0, key);
+        return bytes;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("redis tier is closed");
+        }
+    }
+
+    /** One chunk of partition {@code p}: grouping positions {@code [from, to)}. */
+    @FunctionalInterface
+    private interface ChunkAction {
+        void accept(int p, int from, int to);
+    }
+}

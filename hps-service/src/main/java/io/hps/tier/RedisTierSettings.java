@@ -1,0 +1,94 @@
+package io.hps.tier;
+
+import java.util.List;
+
+/**
+ * Settings of a {@link RedisTier}. The defaults suit millisecond inference rather than
+ * Redisson's (3 s timeout, 4 retries): a call fails fast and the lookup treats its keys as misses.
+ *
+ * @param nodes                   {@code host:port} of the server, or of any cluster nodes (HugeCTR's
+ *                                comma-separated {@code address}), at least one
+ * @param cluster                 Redis Cluster ({@code redis_cluster}) rather than one server
+ * @param partitions              Redis hashes per table ({@code num_partitions}), 1 to 65536
+ * @param maxBatchKeys            most fields in one HMGET/HSET/HDEL ({@code max_batch_size}), at least 1
+ * @param commandTimeoutMillis    Redisson response timeout per command, at least 1
+ * @param retryAttempts           Redisson retries of a failed command, 0 to 10
+ * @param retryIntervalMillis     delay between retries, at least 0
+ * @param connectTimeoutMillis    TCP connect timeout, at least 1
+ * @param reconnectIntervalMillis delay between reconnection attempts to a lost node, at least 1
+ * @param pingIntervalMillis      PING of idle connections to detect dead ones, 0 = off
+ * @param connectionPoolSize      connections per node, at least 1
+ * @param minimumIdleConnections  connections opened eagerly per node, 0 to {@code connectionPoolSize}
+ * @param ioThreads               Netty event loop threads of the client, at least 1
+ * @param userName                ACL user, empty for none ({@code user_name})
+ * @param password                password, empty for none ({@code password})
+ */
+public record RedisTierSettings(
+        List<String> nodes,
+        boolean cluster,
+        int partitions,
+        int maxBatchKeys,
+        int commandTimeoutMillis,
+        int retryAttempts,
+        int retryIntervalMillis,
+        int connectTimeoutMillis,
+        int reconnectIntervalMillis,
+        int pingIntervalMillis,
+        int connectionPoolSize,
+        int minimumIdleConnections,
+        int ioThreads,
+        String userName,
+        String password) {
+
+    public RedisTierSettings {
+        nodes = List.copyOf(nodes);
+        if (nodes.isEmpty() || nodes.stream().anyMatch(n -> !n.matches("[^:,\\s]+:\\d{1,5}"))) {
+            throw new IllegalArgumentException("nodes must be host:port entries: nodes=" + nodes);
+        }
+        require(partitions >= 1 && partitions <= 65536, "partitions", partitions);
+        require(maxBatchKeys >= 1, "maxBatchKeys", maxBatchKeys);
+        require(commandTimeoutMillis >= 1, "commandTimeoutMillis", commandTimeoutMillis);
+        require(retryAttempts >= 0 && retryAttempts <= 10, "retryAttempts", retryAttempts);
+        require(retryIntervalMillis >= 0, "retryIntervalMillis", retryIntervalMillis);
+        require(connectTimeoutMillis >= 1, "connectTimeoutMillis", connectTimeoutMillis);
+        require(reconnectIntervalMillis >= 1, "reconnectIntervalMillis", reconnectIntervalMillis);
+        require(pingIntervalMillis >= 0, "pingIntervalMillis", pingIntervalMillis);
+        require(connectionPoolSize >= 1, "connectionPoolSize", connectionPoolSize);
+        require(minimumIdleConnections >= 0 && minimumIdleConnections <= connectionPoolSize,
+                "minimumIdleConnections", minimumIdleConnections);
+        require(ioThreads >= 1, "ioThreads", ioThreads);
+        if (userName == null || password == null) {
+            throw new IllegalArgumentException("userName and password must not be null (use empty strings)");
+        }
+    }
+
+    /**
+     * Inference defaults for {@code address} (HugeCTR form {@code host:port[,host:port...]}):
+     * 50 ms command timeout, 1 retry after 5 ms, 200 ms connect timeout, reconnect every 100 ms,
+     * ping every second, 8 connections per node, 2 I/O threads, batches of 4096 keys.
+     */
+    public static RedisTierSettings forInference(String address, boolean cluster, int partitions) {
+        return new RedisTierSettings(List.of(address.split(",")), cluster, partitions, 4096,
+                50, 1, 5, 200, 100, 1000, 8, 1, 2, "", "");
+    }
+
+    /** These settings with another command timeout and retry count. */
+    public RedisTierSettings withTimeouts(int commandTimeoutMillis, int retryAttempts) {
+        return new RedisTierSettings(nodes, cluster, partitions, maxBatchKeys, commandTimeoutMillis, retryAttempts,
+                retryIntervalMillis, connectTimeoutMillis, reconnectIntervalMillis, pingIntervalMillis,
+                connectionPoolSize, minimumIdleConnections, ioThreads, userName, password);
+    }
+
+    /** These settings with another batch size. */
+    public RedisTierSettings withMaxBatchKeys(int maxBatchKeys) {
+        return new RedisTierSettings(nodes, cluster, partitions, maxBatchKeys, commandTimeoutMillis, retryAttempts,
+                retryIntervalMillis, connectTimeoutMillis, reconnectIntervalMillis, pingIntervalMillis,
+                connectionPoolSize, minimumIdleConnections, ioThreads, userName, password);
+    }
+
+    private static void require(boolean condition, String name, int value) {
+        if (!condition) {
+            throw new IllegalArgumentException("invalid redis tier setting: " + name + "=" + value);
+        }
+    }
+}
