@@ -58,6 +58,7 @@ final class DeadlineGuard {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        return root.getClass().getSimpleName() + ": " + root.getMessage();
+        String rootText = root.getClass().getSimpleName() + ": " + root.getMessage();
+        return root == error ? rootText : error.getClass().getSimpleName() + " (" + rootText + ")";
     }
 }

@@ -14,7 +14,9 @@ import java.util.concurrent.CompletableFuture;
  * {@code i * table.dimension() * 4} of the segment, which must hold at least
  * {@code count * table.vectorBytes()} bytes. The caller owns every array and segment; a tier reads
  * or writes them only until the call returns, or, for the asynchronous forms, until the returned
- * future completes. The caller must not touch them meanwhile. Tiers allocate nothing per key
+ * future completes. The caller must not touch them meanwhile. Segments passed to the
+ * asynchronous forms may be written from a tier thread, so they must not be confined to the
+ * caller's thread (use a global, shared or automatic arena). Tiers allocate nothing per key
  * on the caller's side; no key is boxed in the API.
  *
  * <h2>Found mask</h2>

@@ -32,11 +32,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * Volatile tier in Redis or Redis Cluster through Redisson, with HugeCTR's layout so data loaded
@@ -57,9 +60,12 @@ import java.util.concurrent.TimeUnit;
  * and a late reply is dropped without touching the caller's buffers. A batch is all or nothing:
  * a failed call has written no vectors and set no mask entries.
  *
- * <p>Threads: thread-safe. The {@code *Async} forms never block; their results are handled on
- * Redisson's I/O threads (vectors are copied there). The synchronous forms wait for the async
- * form. {@link #scan} issues blocking HSCANs; {@link #scanAsync} runs it on a virtual thread.
+ * <p>Threads: thread-safe. The synchronous forms wait for the batch up to the deadline and copy
+ * replies into the caller's buffers on the calling thread, so any segment works. The
+ * {@code *Async} forms never block; their replies are copied on Redisson's I/O threads, so their
+ * segments must be accessible from any thread (global, shared or automatic arenas, or heap
+ * segments; not confined ones). {@link #scan} issues blocking HSCANs; {@link #scanAsync} runs it
+ * on a virtual thread.
  */
 public final class RedisTier implements EmbeddingTier {
     private static final VarHandle LONG_LE =
@@ -154,20 +160,25 @@ public final class RedisTier implements EmbeddingTier {
     @Override
     public TierResult get(TierTable table, long[] keys, int count, MemorySegment out, boolean[] found,
                           Deadline deadline) {
-        return getAsync(table, keys, count, out, found, deadline).join();
+        return now(prepareGet(table, keys, count, out, found, deadline), deadline);
     }
 
     @Override
     public CompletableFuture<TierResult> getAsync(TierTable table, long[] keys, int count, MemorySegment out,
                                                   boolean[] found, Deadline deadline) {
+        return later(prepareGet(table, keys, count, out, found, deadline), deadline);
+    }
+
+    private PreparedCall prepareGet(TierTable table, long[] keys, int count, MemorySegment out, boolean[] found,
+                                    Deadline deadline) {
         TierArguments.checkGet(table, keys, count, out, found);
         checkOpen();
         if (deadline.expired()) {
-            return CompletableFuture.completedFuture(TierResult.deadlineExceeded(0));
+            return PreparedCall.done(TierResult.deadlineExceeded(0));
         }
         PartitionGrouping groups = PartitionGrouping.of(keys, count, found, settings.partitions());
         if (groups.size() == 0) {
-            return CompletableFuture.completedFuture(TierResult.ok(0));
+            return PreparedCall.done(TierResult.ok(0));
         }
         RBatch batch = client.createBatch(batchOptions(deadline));
         String[] names = names(table);
@@ -182,8 +193,7 @@ public final class RedisTier implements EmbeddingTier {
             RMapAsync<byte[], byte[]> map = batch.getMap(names[2 * p], ByteArrayCodec.INSTANCE);
             replies.add(map.getAllAsync(chunk));
         });
-        return execute(batch, deadline,
-                () -> copyHits(groups, fields, replies, out, found, table.vectorBytes()));
+        return new PreparedCall(batch, () -> copyHits(groups, fields, replies, out, found, table.vectorBytes()), null);
     }
 
     private TierResult copyHits(PartitionGrouping groups, byte[][] fields, List<RFuture<Map<byte[], byte[]>>> replies,
@@ -207,20 +217,24 @@ public final class RedisTier implements EmbeddingTier {
 
     @Override
     public TierResult put(TierTable table, long[] keys, int count, MemorySegment vectors, Deadline deadline) {
-        return putAsync(table, keys, count, vectors, deadline).join();
+        return now(preparePut(table, keys, count, vectors, deadline), deadline);
     }
 
     @Override
     public CompletableFuture<TierResult> putAsync(TierTable table, long[] keys, int count, MemorySegment vectors,
                                                   Deadline deadline) {
+        return later(preparePut(table, keys, count, vectors, deadline), deadline);
+    }
+
+    private PreparedCall preparePut(TierTable table, long[] keys, int count, MemorySegment vectors, Deadline deadline) {
         TierArguments.checkBatch(table, keys, count, vectors);
         checkOpen();
         if (deadline.expired()) {
-            return CompletableFuture.completedFuture(TierResult.deadlineExceeded(0));
+            return PreparedCall.done(TierResult.deadlineExceeded(0));
         }
         PartitionGrouping groups = PartitionGrouping.of(keys, count, null, settings.partitions());
         if (groups.size() == 0) {
-            return CompletableFuture.completedFuture(TierResult.ok(0));
+            return PreparedCall.done(TierResult.ok(0));
         }
         RBatch batch = client.createBatch(batchOptions(deadline));
         String[] names = names(table);
@@ -235,24 +249,28 @@ public final class RedisTier implements EmbeddingTier {
             }
             batch.<byte[], byte[]>getMap(names[2 * p], ByteArrayCodec.INSTANCE).putAllAsync(pairs);
         });
-        return execute(batch, deadline, () -> TierResult.ok(count));
+        return new PreparedCall(batch, () -> TierResult.ok(count), null);
     }
 
     @Override
     public TierResult remove(TierTable table, long[] keys, int count, Deadline deadline) {
-        return removeAsync(table, keys, count, deadline).join();
+        return now(prepareRemove(table, keys, count, deadline), deadline);
     }
 
     @Override
     public CompletableFuture<TierResult> removeAsync(TierTable table, long[] keys, int count, Deadline deadline) {
+        return later(prepareRemove(table, keys, count, deadline), deadline);
+    }
+
+    private PreparedCall prepareRemove(TierTable table, long[] keys, int count, Deadline deadline) {
         TierArguments.checkKeys(keys, count);
         checkOpen();
         if (deadline.expired()) {
-            return CompletableFuture.completedFuture(TierResult.deadlineExceeded(0));
+            return PreparedCall.done(TierResult.deadlineExceeded(0));
         }
         PartitionGrouping groups = PartitionGrouping.of(keys, count, null, settings.partitions());
         if (groups.size() == 0) {
-            return CompletableFuture.completedFuture(TierResult.ok(0));
+            return PreparedCall.done(TierResult.ok(0));
         }
         RBatch batch = client.createBatch(batchOptions(deadline));
         String[] names = names(table);
@@ -265,19 +283,23 @@ public final class RedisTier implements EmbeddingTier {
             removed.add(batch.<byte[], byte[]>getMap(names[2 * p], ByteArrayCodec.INSTANCE).fastRemoveAsync(fields));
             batch.<byte[], byte[]>getMap(names[2 * p + 1], ByteArrayCodec.INSTANCE).fastRemoveAsync(fields);
         });
-        return execute(batch, deadline, () -> TierResult.ok(sum(removed)));
+        return new PreparedCall(batch, () -> TierResult.ok(sum(removed)), null);
     }
 
     @Override
     public TierResult size(TierTable table, Deadline deadline) {
-        return sizeAsync(table, deadline).join();
+        return now(prepareSize(table, deadline), deadline);
     }
 
     @Override
     public CompletableFuture<TierResult> sizeAsync(TierTable table, Deadline deadline) {
+        return later(prepareSize(table, deadline), deadline);
+    }
+
+    private PreparedCall prepareSize(TierTable table, Deadline deadline) {
         checkOpen();
         if (deadline.expired()) {
-            return CompletableFuture.completedFuture(TierResult.deadlineExceeded(0));
+            return PreparedCall.done(TierResult.deadlineExceeded(0));
         }
         RBatch batch = client.createBatch(batchOptions(deadline));
         String[] names = names(table);
@@ -285,19 +307,23 @@ public final class RedisTier implements EmbeddingTier {
         for (int p = 0; p < settings.partitions(); p++) {
             sizes.add(batch.getMap(names[2 * p], ByteArrayCodec.INSTANCE).sizeAsync());
         }
-        return execute(batch, deadline, () -> TierResult.ok(sum(sizes)));
+        return new PreparedCall(batch, () -> TierResult.ok(sum(sizes)), null);
     }
 
     @Override
     public TierResult dropTable(TierTable table, Deadline deadline) {
-        return dropTableAsync(table, deadline).join();
+        return now(prepareDrop(table, deadline), deadline);
     }
 
     @Override
     public CompletableFuture<TierResult> dropTableAsync(TierTable table, Deadline deadline) {
+        return later(prepareDrop(table, deadline), deadline);
+    }
+
+    private PreparedCall prepareDrop(TierTable table, Deadline deadline) {
         checkOpen();
         if (deadline.expired()) {
-            return CompletableFuture.completedFuture(TierResult.deadlineExceeded(0));
+            return PreparedCall.done(TierResult.deadlineExceeded(0));
         }
         RBatch batch = client.createBatch(batchOptions(deadline));
         String[] names = names(table);
@@ -307,7 +333,7 @@ public final class RedisTier implements EmbeddingTier {
             batch.getMap(names[2 * p], ByteArrayCodec.INSTANCE).deleteAsync();
             batch.getMap(names[2 * p + 1], ByteArrayCodec.INSTANCE).deleteAsync();
         }
-        return execute(batch, deadline, () -> TierResult.ok(sum(sizes)));
+        return new PreparedCall(batch, () -> TierResult.ok(sum(sizes)), null);
     }
 
     @Override
@@ -386,13 +412,43 @@ public final class RedisTier implements EmbeddingTier {
         timer.shutdownNow();
     }
 
-    private CompletableFuture<TierResult> execute(RBatch batch, Deadline deadline,
-                                                  java.util.function.Supplier<TierResult> onSuccess) {
+    /** Runs {@code call} and handles its replies on the calling thread, waiting at most until the deadline. */
+    private static TierResult now(PreparedCall call, Deadline deadline) {
+        if (call.immediate() != null) {
+            return call.immediate();
+        }
         try {
-            RFuture<BatchResult<?>> done = batch.executeAsync();
-            return guard.guard(done, deadline, ignored -> onSuccess.get());
+            call.batch().executeAsync().toCompletableFuture().get(Math.max(0, deadline.remainingNanos()), TimeUnit.NANOSECONDS);
+            return call.onSuccess().get();
+        } catch (TimeoutException e) {
+            return TierResult.deadlineExceeded(0);
+        } catch (ExecutionException e) {
+            return DeadlineGuard.failed(e.getCause(), deadline);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return TierResult.unavailable(0, "interrupted");
+        } catch (RuntimeException e) {
+            return DeadlineGuard.failed(e, deadline);
+        }
+    }
+
+    /** Runs {@code call}; its replies are handled on a Redisson I/O thread unless the deadline passed first. */
+    private CompletableFuture<TierResult> later(PreparedCall call, Deadline deadline) {
+        if (call.immediate() != null) {
+            return CompletableFuture.completedFuture(call.immediate());
+        }
+        try {
+            RFuture<BatchResult<?>> done = call.batch().executeAsync();
+            return guard.guard(done, deadline, ignored -> call.onSuccess().get());
         } catch (RuntimeException e) {
             return CompletableFuture.completedFuture(DeadlineGuard.failed(e, deadline));
+        }
+    }
+
+    /** A queued batch and what to do with its replies, or a result known without asking Redis. */
+    private record PreparedCall(RBatch batch, Supplier<TierResult> onSuccess, TierResult immediate) {
+        static PreparedCall done(TierResult result) {
+            return new PreparedCall(null, null, result);
         }
     }
 

@@ -64,12 +64,13 @@ public record RedisTierSettings(
 
     /**
      * Inference defaults for {@code address} (HugeCTR form {@code host:port[,host:port...]}):
-     * 50 ms command timeout, 1 retry after 5 ms, 200 ms connect timeout, reconnect every 100 ms,
+     * 50 ms command timeout, 1 retry after 5 ms, 1 s connect timeout (start-up and reconnects only;
+     * calls are bounded by their deadlines), reconnect every 100 ms,
      * ping every second, 8 connections per node, 2 I/O threads, batches of 4096 keys.
      */
     public static RedisTierSettings forInference(String address, boolean cluster, int partitions) {
         return new RedisTierSettings(List.of(address.split(",")), cluster, partitions, 4096,
-                50, 1, 5, 200, 100, 1000, 8, 1, 2, "", "");
+                50, 1, 5, 1000, 100, 1000, 8, 1, 2, "", "");
     }
 
     /** These settings with another command timeout and retry count. */

@@ -12,6 +12,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -19,14 +21,20 @@ import java.util.concurrent.TimeUnit;
  * {@code redis-server} on {@code PATH} if there is one, else the Linux binary shipped inside the
  * {@code com.github.codemonstur:embedded-redis} jar (a class-path resource such as
  * {@code /redis-server-6.2.6-v5-linux-amd64}), extracted once per JVM into {@code java.io.tmpdir}.
- * No persistence; its log goes to {@code redis.log} in its own temporary directory.
+ * No persistence; its log goes to {@code redis.log} in its own temporary directory. Servers still
+ * running when the JVM exits are killed by a shutdown hook.
  *
  * <p>{@link #kill()} and {@link #restart()} let fault tests take the server away and bring it back
  * on the same port. Not thread-safe: one test thread drives it.
  */
 public final class RedisProcess implements AutoCloseable {
     private static final long START_TIMEOUT_MILLIS = 10_000;
+    private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
     private static Path binary;
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroyForcibly)));
+    }
 
     private final int port;
     private final Path directory;
@@ -75,13 +83,41 @@ public final class RedisProcess implements AutoCloseable {
         if (process == null) {
             return;
         }
+        if (process.isAlive()) {
+            thaw();
+        }
         process.destroyForcibly();
+        RUNNING.remove(process);
         try {
             process.waitFor(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         process = null;
+    }
+
+    /** Stops the server with SIGSTOP: its connections stay open but nothing is answered until {@link #thaw()}. */
+    public void freeze() {
+        signal("-STOP");
+    }
+
+    /** Resumes a server stopped by {@link #freeze()} (SIGCONT). */
+    public void thaw() {
+        signal("-CONT");
+    }
+
+    private void signal(String signal) {
+        try {
+            Process kill = new ProcessBuilder("kill", signal, Long.toString(process.pid())).inheritIO().start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill failed: signal=" + signal + " pid=" + process.pid());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while signalling redis-server", e);
+        }
     }
 
     /** Starts the server again on the same port (after {@link #kill()}), empty, and waits until it answers PING. */
@@ -105,6 +141,7 @@ public final class RedisProcess implements AutoCloseable {
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(directory.resolve("redis.log").toFile()))
                     .start();
+            RUNNING.add(process);
         } catch (IOException e) {
             throw new UncheckedIOException("redis-server did not start: command=" + command, e);
         }

@@ -60,7 +60,7 @@ public abstract class EmbeddingTierContract {
     }
 
     protected static Deadline generous() {
-        return Deadline.after(Duration.ofSeconds(10));
+        return Deadline.after(Duration.ofSeconds(20));
     }
 
     /** Vectors of random bits (NaN payloads and negative zeros included), {@code count * dimension} floats. */
@@ -223,7 +223,7 @@ public abstract class EmbeddingTierContract {
     @Test
     void shouldHandleLargeBatchesSpanningPartitions() {
         TierTable table = table("large", 8);
-        long[] keys = distinctKeys(20_000, 11);
+        long[] keys = distinctKeys(8_000, 11);
         keys[0] = Long.MIN_VALUE;
         keys[1] = Long.MAX_VALUE;
         keys[2] = 0;
