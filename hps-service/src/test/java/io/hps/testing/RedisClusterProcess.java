@@ -28,17 +28,25 @@ public final class RedisClusterProcess implements AutoCloseable {
 
     /** Starts {@code masters} (at least 3) nodes and forms the cluster. */
     public static RedisClusterProcess start(int masters) {
+        return start(masters, RedisProcess.serverBinary(), RedisProcess.onPath("redis-cli"));
+    }
+
+    /**
+     * Starts {@code masters} nodes of {@code binary} and forms the cluster with {@code redisCli},
+     * or with raw cluster commands when {@code redisCli} is null.
+     */
+    public static RedisClusterProcess start(int masters, Path binary, Path redisCli) {
         if (masters < 3) {
             throw new IllegalArgumentException("redis cluster needs >= 3 masters: masters=" + masters);
         }
         List<RedisProcess> nodes = new ArrayList<>();
         try {
             for (int i = 0; i < masters; i++) {
-                nodes.add(RedisProcess.start(List.of("--cluster-enabled", "yes",
+                nodes.add(RedisProcess.start(binary, List.of("--cluster-enabled", "yes",
                         "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "2000")));
             }
             RedisClusterProcess cluster = new RedisClusterProcess(nodes);
-            cluster.form();
+            cluster.form(redisCli);
             return cluster;
         } catch (RuntimeException e) {
             nodes.forEach(RedisProcess::close);
@@ -61,8 +69,7 @@ public final class RedisClusterProcess implements AutoCloseable {
         nodes.forEach(RedisProcess::close);
     }
 
-    private void form() {
-        Path cli = RedisProcess.onPath("redis-cli");
+    private void form(Path cli) {
         if (cli != null) {
             createWithCli(cli);
         } else {

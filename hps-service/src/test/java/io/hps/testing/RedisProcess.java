@@ -31,17 +31,20 @@ public final class RedisProcess implements AutoCloseable {
     private static final long START_TIMEOUT_MILLIS = 10_000;
     private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
     private static Path binary;
+    private static Path embedded;
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroyForcibly)));
     }
 
+    private final Path binaryPath;
     private final int port;
     private final Path directory;
     private final List<String> extraArguments;
     private Process process;
 
-    private RedisProcess(int port, Path directory, List<String> extraArguments) {
+    private RedisProcess(Path binaryPath, int port, Path directory, List<String> extraArguments) {
+        this.binaryPath = binaryPath;
         this.port = port;
         this.directory = directory;
         this.extraArguments = List.copyOf(extraArguments);
@@ -54,8 +57,13 @@ public final class RedisProcess implements AutoCloseable {
 
     /** Starts a server with extra {@code --option value} arguments and waits until it answers PING. */
     public static RedisProcess start(List<String> extraArguments) {
+        return start(serverBinary(), extraArguments);
+    }
+
+    /** Starts {@code binary} with extra arguments and waits until it answers PING. */
+    public static RedisProcess start(Path binary, List<String> extraArguments) {
         try {
-            RedisProcess redis = new RedisProcess(freePort(), Files.createTempDirectory("redis-"), extraArguments);
+            RedisProcess redis = new RedisProcess(binary, freePort(), Files.createTempDirectory("redis-"), extraArguments);
             redis.launch();
             return redis;
         } catch (IOException e) {
@@ -132,7 +140,7 @@ public final class RedisProcess implements AutoCloseable {
     }
 
     private void launch() {
-        List<String> command = new ArrayList<>(List.of(serverBinary().toString(),
+        List<String> command = new ArrayList<>(List.of(binaryPath.toString(),
                 "--port", Integer.toString(port), "--bind", "127.0.0.1", "--protected-mode", "no",
                 "--save", "", "--appendonly", "no", "--dir", directory.toString()));
         command.addAll(extraArguments);
@@ -208,10 +216,18 @@ public final class RedisProcess implements AutoCloseable {
         if (binary == null) {
             binary = onPath("redis-server");
             if (binary == null) {
-                binary = extractEmbedded();
+                binary = embeddedBinary();
             }
         }
         return binary;
+    }
+
+    /** The Linux binary of the embedded-redis jar, extracted once per JVM. */
+    public static synchronized Path embeddedBinary() {
+        if (embedded == null) {
+            embedded = extractEmbedded();
+        }
+        return embedded;
     }
 
     /** The executable {@code name} on {@code PATH}, or null. */
