@@ -69,7 +69,7 @@ public final class HashMapTier extends SynchronousTier implements MeterBinder {
             return TierResult.ok(0);
         }
         PartitionGrouping groups = PartitionGrouping.of(keys, count, found, settings.partitions());
-        long tick = stored.clock.incrementAndGet();
+        long tick = settings.overflowPolicy() == OverflowPolicy.EVICT_OLDEST ? stored.clock.incrementAndGet() : 0;
         long hits = 0;
         for (int p = 0; p < settings.partitions(); p++) {
             if (groups.start(p) == groups.end(p)) {

@@ -1,5 +1,7 @@
 package io.hps.tier;
 
+import java.util.Arrays;
+
 /**
  * The indices of one key batch sorted by partition (a counting sort, two int arrays per batch,
  * nothing per key): the keys of partition {@code p} are {@code keys[order[j]]} for
@@ -31,7 +33,7 @@ final class PartitionGrouping {
             starts[p + 1] += starts[p];
         }
         int[] order = new int[starts[partitions]];
-        int[] next = java.util.Arrays.copyOf(starts, partitions);
+        int[] next = Arrays.copyOf(starts, partitions);
         for (int i = 0; i < count; i++) {
             if (partitionOf[i] >= 0) {
                 order[next[partitionOf[i]]++] = i;
