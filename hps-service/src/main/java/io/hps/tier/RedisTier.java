@@ -57,8 +57,9 @@ import java.util.function.Supplier;
  * HDEL per partition and chunk of {@code maxBatchKeys}; on a cluster Redisson sends each node its
  * part in parallel. A call answers by its deadline whatever the servers do: a refused connection or
  * a failed command gives {@link TierStatus#UNAVAILABLE}, a slow one {@link TierStatus#DEADLINE_EXCEEDED},
- * and a late reply is dropped without touching the caller's buffers. A batch is all or nothing:
- * a failed call has written no vectors and set no mask entries.
+ * and a late reply is dropped without touching the caller's buffers. A read is all or nothing:
+ * a failed {@code get} has written no vectors and set no mask entries. A write that did not end
+ * {@link TierStatus#OK} may or may not have reached Redis.
  *
  * <p>Threads: thread-safe. The synchronous forms wait for the batch up to the deadline and copy
  * replies into the caller's buffers on the calling thread, so any segment works. The
@@ -182,37 +183,41 @@ public final class RedisTier implements EmbeddingTier {
         }
         RBatch batch = client.createBatch(batchOptions(deadline));
         String[] names = names(table);
-        byte[][] fields = new byte[groups.size()][];
-        List<RFuture<Map<byte[], byte[]>>> replies = new ArrayList<>();
+        List<ReadChunk> chunks = new ArrayList<>();
         forEachChunk(groups, (p, from, to) -> {
-            Set<byte[]> chunk = HashSet.newHashSet(to - from);
+            byte[][] fields = new byte[to - from][];
+            Set<byte[]> request = HashSet.newHashSet(to - from);
             for (int j = from; j < to; j++) {
-                fields[j] = keyBytes(keys[groups.order()[j]]);
-                chunk.add(fields[j]);
+                fields[j - from] = keyBytes(keys[groups.order()[j]]);
+                request.add(fields[j - from]);
             }
             RMapAsync<byte[], byte[]> map = batch.getMap(names[2 * p], ByteArrayCodec.INSTANCE);
-            replies.add(map.getAllAsync(chunk));
+            chunks.add(new ReadChunk(from, fields, map.getAllAsync(request)));
         });
-        return new PreparedCall(batch, () -> copyHits(groups, fields, replies, out, found, table.vectorBytes()), null);
+        return new PreparedCall(batch, () -> copyHits(groups.order(), chunks, out, found, table.vectorBytes()), null);
     }
 
-    private TierResult copyHits(PartitionGrouping groups, byte[][] fields, List<RFuture<Map<byte[], byte[]>>> replies,
-                                MemorySegment out, boolean[] found, int vectorBytes) {
-        int[] chunkIndex = {0};
-        long[] hits = {0};
-        forEachChunk(groups, (p, from, to) -> {
-            Map<byte[], byte[]> values = replies.get(chunkIndex[0]++).getNow();
-            for (int j = from; j < to; j++) {
-                byte[] value = values.get(fields[j]);
+    /** Copies the vectors of every answered field into {@code out} at its batch index and marks it found. */
+    private static TierResult copyHits(int[] order, List<ReadChunk> chunks, MemorySegment out, boolean[] found,
+                                       int vectorBytes) {
+        long hits = 0;
+        for (ReadChunk chunk : chunks) {
+            Map<byte[], byte[]> values = chunk.reply().getNow();
+            for (int i = 0; i < chunk.fields().length; i++) {
+                byte[] value = values.get(chunk.fields()[i]);
                 if (value != null && value.length == vectorBytes) {
-                    int index = groups.order()[j];
+                    int index = order[chunk.from() + i];
                     MemorySegment.copy(value, 0, out, ValueLayout.JAVA_BYTE, (long) index * vectorBytes, vectorBytes);
                     found[index] = true;
-                    hits[0]++;
+                    hits++;
                 }
             }
-        });
-        return TierResult.ok(hits[0]);
+        }
+        return TierResult.ok(hits);
+    }
+
+    /** One HMGET: grouping positions {@code [from, from + fields.length)}; replies are keyed by the field arrays' identity. */
+    private record ReadChunk(int from, byte[][] fields, RFuture<Map<byte[], byte[]>> reply) {
     }
 
     @Override

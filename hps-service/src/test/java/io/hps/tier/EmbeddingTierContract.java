@@ -240,6 +240,22 @@ public abstract class EmbeddingTierContract {
     }
 
     @Test
+    void shouldAnswerEveryOccurrenceOfARepeatedKey() {
+        TierTable table = table("repeated", 4);
+        MemorySegment vectors = randomVectors(2, 4, 23);
+        tier.put(table, new long[] {5, 6}, 2, vectors, generous());
+
+        long[] asked = {5, 6, 5, 7, 5};
+        MemorySegment out = filled(asked.length, 4, (byte) 0);
+        boolean[] found = new boolean[asked.length];
+        assertThat(tier.get(table, asked, asked.length, out, found, generous())).isEqualTo(TierResult.ok(4));
+        assertThat(found).containsExactly(true, true, true, false, true);
+        assertSameVector(out, 0, vectors, 0, 4);
+        assertSameVector(out, 2, vectors, 0, 4);
+        assertSameVector(out, 4, vectors, 0, 4);
+    }
+
+    @Test
     void shouldUseOnlyTheFirstCountKeys() {
         TierTable table = table("prefix", 4);
         long[] keys = {1, 2, 3, 4};
