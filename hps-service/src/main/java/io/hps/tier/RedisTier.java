@@ -39,6 +39,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 /**
@@ -51,7 +52,12 @@ import java.util.function.Supplier;
  * </pre>
  * HugeCTR keeps per-key metadata for its overflow policies in the sibling hash
  * {@code hps_et{...}t} (same hash slot); this tier removes keys from it and drops it with the
- * table, but does not write it and does not bound partitions.
+ * table, but does not write it. When partitions are bounded
+ * ({@link RedisTierSettings#bounded()}), a {@code put} that leaves a partition above
+ * {@code overflowMarginEntries} starts a background eviction of random entries (HRANDFIELD, then
+ * HDEL) down to {@code round(margin * overflowResolutionTarget)}: the put does not wait for it, and
+ * the partition may exceed the margin until it completes. Only random eviction exists here;
+ * HugeCTR's least-used and oldest policies need per-read metadata writes in Redis.
  *
  * <p>Each call is one pipelined Redisson batch: keys grouped by partition, one HMGET / HSET /
  * HDEL per partition and chunk of {@code maxBatchKeys}; on a cluster Redisson sends each node its
@@ -78,6 +84,8 @@ public final class RedisTier implements EmbeddingTier {
     private final DeadlineGuard guard;
     private final ExecutorService scanExecutor = Executors.newVirtualThreadPerTaskExecutor();
     private final ConcurrentHashMap<String, String[]> hashNames = new ConcurrentHashMap<>();
+    private final LongAdder evictions = new LongAdder();
+    private final LongAdder failedEvictions = new LongAdder();
     private volatile boolean closed;
 
     private RedisTier(RedisTierSettings settings, RedissonClient client) {
@@ -254,7 +262,64 @@ public final class RedisTier implements EmbeddingTier {
             }
             batch.<byte[], byte[]>getMap(names[2 * p], ByteArrayCodec.INSTANCE).putAllAsync(pairs);
         });
-        return new PreparedCall(batch, () -> TierResult.ok(count), null);
+        RFuture<Integer>[] sizes = partitionSizesAfterPut(batch, names, groups);
+        return new PreparedCall(batch, () -> {
+            resolveOverflow(names, sizes);
+            return TierResult.ok(count);
+        }, null);
+    }
+
+    /** Entries evicted by overflow handling since creation. */
+    public long evictions() {
+        return evictions.sum();
+    }
+
+    /** Background evictions that failed (the partition stays above its margin until a later put retries). */
+    public long failedEvictions() {
+        return failedEvictions.sum();
+    }
+
+    /**
+     * Queues an HLEN behind the writes of every partition the put touches, when partitions are
+     * bounded; element {@code p} is null for untouched partitions (or all when unbounded).
+     */
+    @SuppressWarnings("unchecked")
+    private RFuture<Integer>[] partitionSizesAfterPut(RBatch batch, String[] names, PartitionGrouping groups) {
+        RFuture<Integer>[] sizes = new RFuture[settings.partitions()];
+        if (settings.bounded()) {
+            for (int p = 0; p < settings.partitions(); p++) {
+                if (groups.start(p) < groups.end(p)) {
+                    sizes[p] = batch.getMap(names[2 * p], ByteArrayCodec.INSTANCE).sizeAsync();
+                }
+            }
+        }
+        return sizes;
+    }
+
+    /** Starts a background random eviction for every partition whose size came back above the margin. */
+    private void resolveOverflow(String[] names, RFuture<Integer>[] sizes) {
+        for (int p = 0; p < sizes.length; p++) {
+            if (sizes[p] != null && sizes[p].getNow() > settings.overflowMarginEntries()) {
+                evictRandom(names, p, sizes[p].getNow() - settings.overflowResolutionEntries());
+            }
+        }
+    }
+
+    private void evictRandom(String[] names, int p, long excess) {
+        RMapAsync<byte[], byte[]> values = client.getMap(names[2 * p], ByteArrayCodec.INSTANCE);
+        values.randomKeysAsync((int) Math.min(excess, Integer.MAX_VALUE)).thenCompose(victims -> {
+            RBatch batch = client.createBatch(BatchOptions.defaults());
+            byte[][] fields = victims.toArray(new byte[0][]);
+            RFuture<Long> removed = batch.<byte[], byte[]>getMap(names[2 * p], ByteArrayCodec.INSTANCE).fastRemoveAsync(fields);
+            batch.<byte[], byte[]>getMap(names[2 * p + 1], ByteArrayCodec.INSTANCE).fastRemoveAsync(fields);
+            return batch.executeAsync().thenApply(ignored -> removed.getNow());
+        }).whenComplete((removed, error) -> {
+            if (error == null) {
+                evictions.add(removed);
+            } else {
+                failedEvictions.increment();
+            }
+        });
     }
 
     @Override

@@ -22,6 +22,10 @@ import java.util.List;
  * @param ioThreads               Netty event loop threads of the client, at least 1
  * @param userName                ACL user, empty for none ({@code user_name})
  * @param password                password, empty for none ({@code password})
+ * @param overflowMarginEntries   most entries a partition should hold ({@code overflow_margin}), at least 1;
+ *                                {@link Long#MAX_VALUE} = unbounded
+ * @param overflowResolutionTarget fraction of the margin an overflowing partition is evicted down to
+ *                                ({@code overflow_resolution_target}), in (0, 1]
  */
 public record RedisTierSettings(
         List<String> nodes,
@@ -38,7 +42,9 @@ public record RedisTierSettings(
         int minimumIdleConnections,
         int ioThreads,
         String userName,
-        String password) {
+        String password,
+        long overflowMarginEntries,
+        double overflowResolutionTarget) {
 
     public RedisTierSettings {
         nodes = List.copyOf(nodes);
@@ -60,31 +66,59 @@ public record RedisTierSettings(
         if (userName == null || password == null) {
             throw new IllegalArgumentException("userName and password must not be null (use empty strings)");
         }
+        if (overflowMarginEntries < 1) {
+            throw new IllegalArgumentException("overflowMarginEntries must be >= 1: overflowMarginEntries=" + overflowMarginEntries);
+        }
+        if (!(overflowResolutionTarget > 0 && overflowResolutionTarget <= 1)) {
+            throw new IllegalArgumentException(
+                    "overflowResolutionTarget must be in (0, 1]: overflowResolutionTarget=" + overflowResolutionTarget);
+        }
+    }
+
+    /** Whether partitions are bounded by {@link #overflowMarginEntries()}. */
+    public boolean bounded() {
+        return overflowMarginEntries != Long.MAX_VALUE;
+    }
+
+    /** Entries an overflowing partition keeps: {@code round(margin * target)}, below the margin. */
+    public long overflowResolutionEntries() {
+        long target = (long) (overflowMarginEntries * overflowResolutionTarget + 0.5);
+        return Math.min(target, overflowMarginEntries - 1);
     }
 
     /**
      * Inference defaults for {@code address} (HugeCTR form {@code host:port[,host:port...]}):
      * 50 ms command timeout, 1 retry after 5 ms, 1 s connect timeout (start-up and reconnects only;
      * calls are bounded by their deadlines), reconnect every 100 ms,
-     * ping every second, 8 connections per node, 2 I/O threads, batches of 4096 keys.
+     * ping every second, 8 connections per node, 2 I/O threads, batches of 4096 keys, unbounded
+     * partitions.
      */
     public static RedisTierSettings forInference(String address, boolean cluster, int partitions) {
         return new RedisTierSettings(List.of(address.split(",")), cluster, partitions, 4096,
-                50, 1, 5, 1000, 100, 1000, 8, 1, 2, "", "");
+                50, 1, 5, 1000, 100, 1000, 8, 1, 2, "", "", Long.MAX_VALUE, 0.8);
+    }
+
+    /** These settings with partitions bounded to {@code marginEntries}, evicted down to {@code target} of it. */
+    public RedisTierSettings withOverflow(long marginEntries, double target) {
+        return new RedisTierSettings(nodes, cluster, partitions, maxBatchKeys, commandTimeoutMillis, retryAttempts,
+                retryIntervalMillis, connectTimeoutMillis, reconnectIntervalMillis, pingIntervalMillis,
+                connectionPoolSize, minimumIdleConnections, ioThreads, userName, password, marginEntries, target);
     }
 
     /** These settings with another command timeout and retry count. */
     public RedisTierSettings withTimeouts(int commandTimeoutMillis, int retryAttempts) {
         return new RedisTierSettings(nodes, cluster, partitions, maxBatchKeys, commandTimeoutMillis, retryAttempts,
                 retryIntervalMillis, connectTimeoutMillis, reconnectIntervalMillis, pingIntervalMillis,
-                connectionPoolSize, minimumIdleConnections, ioThreads, userName, password);
+                connectionPoolSize, minimumIdleConnections, ioThreads, userName, password, overflowMarginEntries,
+                overflowResolutionTarget);
     }
 
     /** These settings with another batch size. */
     public RedisTierSettings withMaxBatchKeys(int maxBatchKeys) {
         return new RedisTierSettings(nodes, cluster, partitions, maxBatchKeys, commandTimeoutMillis, retryAttempts,
                 retryIntervalMillis, connectTimeoutMillis, reconnectIntervalMillis, pingIntervalMillis,
-                connectionPoolSize, minimumIdleConnections, ioThreads, userName, password);
+                connectionPoolSize, minimumIdleConnections, ioThreads, userName, password, overflowMarginEntries,
+                overflowResolutionTarget);
     }
 
     private static void require(boolean condition, String name, int value) {

@@ -38,7 +38,7 @@ class RedisTierFaultTest {
     void start() {
         redis = RedisProcess.start();
         tier = RedisTier.connect(new RedisTierSettings(List.of(redis.address()), false, 4, 1000,
-                100, 0, 5, 2000, 50, 200, 2, 1, 1, "", ""));
+                100, 0, 5, 2000, 50, 200, 2, 1, 1, "", "", Long.MAX_VALUE, 0.8));
         arena = Arena.ofShared();
         vectors = arena.allocate(KEYS.length * 16L);
         for (int i = 0; i < KEYS.length * 4; i++) {
@@ -116,7 +116,7 @@ class RedisTierFaultTest {
     void shouldEndCallsToAFrozenServerAtTheDeadlineAndDropLateReplies() {
         tier.close();
         tier = RedisTier.connect(new RedisTierSettings(List.of(redis.address()), false, 4, 1000,
-                20_000, 0, 5, 2000, 50, 0, 2, 1, 1, "", ""));
+                20_000, 0, 5, 2000, 50, 0, 2, 1, 1, "", "", Long.MAX_VALUE, 0.8));
         assertTimeoutPreemptively(Duration.ofSeconds(40), () -> {
             assertThat(tier.put(TABLE, KEYS, KEYS.length, vectors, Deadline.after(Duration.ofSeconds(10))).isOk()).isTrue();
             MemorySegment out = arena.allocate(KEYS.length * 16L);
@@ -139,7 +139,7 @@ class RedisTierFaultTest {
     void shouldRefuseToStartWithoutAServer() {
         redis.kill();
         RedisTierSettings settings = new RedisTierSettings(List.of(redis.address()), false, 4, 1000,
-                100, 0, 5, 2000, 50, 200, 2, 1, 1, "", "");
+                100, 0, 5, 2000, 50, 200, 2, 1, 1, "", "", Long.MAX_VALUE, 0.8);
         assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
             try {
                 RedisTier.connect(settings).close();

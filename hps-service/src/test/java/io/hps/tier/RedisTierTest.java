@@ -33,7 +33,7 @@ class RedisTierTest extends EmbeddingTierContract {
 
     /** Contract settings: short batches so batches span chunks, timeouts that tolerate a loaded test machine. */
     static RedisTierSettings testSettings(List<String> nodes, boolean cluster) {
-        return new RedisTierSettings(nodes, cluster, PARTITIONS, 1000, 10_000, 0, 5, 3000, 100, 1000, 4, 1, 2, "", "");
+        return new RedisTierSettings(nodes, cluster, PARTITIONS, 1000, 10_000, 0, 5, 3000, 100, 1000, 4, 1, 2, "", "", Long.MAX_VALUE, 0.8);
     }
 
     @Override
@@ -48,6 +48,37 @@ class RedisTierTest extends EmbeddingTierContract {
 
     private static byte[] keyBytes(long key) {
         return ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(key).array();
+    }
+
+    @Test
+    void shouldEvictRandomEntriesOfOverflowingPartitionsDownToTheTarget() throws Exception {
+        tier.close();
+        RedisTier bounded = RedisTier.connect(testSettings(List.of(redis.address()), false).withOverflow(50, 0.5));
+        tier = bounded;
+        TierTable table = table("bounded", 4);
+        long[] keys = distinctKeys(1_000, 43);
+        MemorySegment vectors = randomVectors(keys.length, 4, 44);
+
+        assertThat(tier.put(table, keys, keys.length, vectors, generous())).isEqualTo(TierResult.ok(keys.length));
+
+        long size = keys.length;
+        for (int attempt = 0; attempt < 200 && size != PARTITIONS * 25; attempt++) {
+            Thread.sleep(25);
+            size = tier.size(table, generous()).count();
+        }
+        assertThat(size).isEqualTo(PARTITIONS * 25);
+        for (int attempt = 0; attempt < 200 && bounded.evictions() < keys.length - size; attempt++) {
+            Thread.sleep(25);
+        }
+        assertThat(bounded.evictions()).isEqualTo(keys.length - size);
+        MemorySegment out = filled(keys.length, 4, (byte) 0);
+        boolean[] found = new boolean[keys.length];
+        assertThat(tier.get(table, keys, keys.length, out, found, generous()).count()).isEqualTo(size);
+        for (int i = 0; i < keys.length; i++) {
+            if (found[i]) {
+                assertSameVector(out, i, vectors, i, 4);
+            }
+        }
     }
 
     @Test
