@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A Redis Cluster of {@code masters} real {@code redis-server} processes (no replicas) on loopback
  * ports, for tests. The 16384 slots are split evenly. The cluster is created with
- * {@code redis-cli --cluster create} when {@code redis-cli} is on {@code PATH}, else by sending
+ * {@code redis-cli --cluster create} when {@code redis-cli} is on {@code PATH} and the server is
+ * not the embedded binary, else by sending
  * {@code CLUSTER ADDSLOTS} and {@code CLUSTER MEET} over a raw connection (works with the
  * embedded-redis binary, which ships no redis-cli). {@link #start} returns once every node reports
  * {@code cluster_state:ok} and knows every other node.
@@ -28,7 +29,8 @@ public final class RedisClusterProcess implements AutoCloseable {
 
     /** Starts {@code masters} (at least 3) nodes and forms the cluster. */
     public static RedisClusterProcess start(int masters) {
-        return start(masters, RedisProcess.serverBinary(), RedisProcess.onPath("redis-cli"));
+        Path binary = RedisProcess.serverBinary();
+        return start(masters, binary, binary.equals(RedisProcess.embeddedBinary()) ? null : RedisProcess.onPath("redis-cli"));
     }
 
     /**

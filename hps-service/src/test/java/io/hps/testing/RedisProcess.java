@@ -20,14 +20,17 @@ import java.util.concurrent.TimeUnit;
  * A real {@code redis-server} process on a free loopback port, for tests. The binary is the
  * {@code redis-server} on {@code PATH} if there is one, else the Linux binary shipped inside the
  * {@code com.github.codemonstur:embedded-redis} jar (a class-path resource such as
- * {@code /redis-server-6.2.6-v5-linux-amd64}), extracted once per JVM into {@code java.io.tmpdir}.
- * No persistence; its log goes to {@code redis.log} in its own temporary directory. Servers still
- * running when the JVM exits are killed by a shutdown hook.
+ * {@code /redis-server-6.2.6-v5-linux-amd64}), extracted once per JVM into {@code java.io.tmpdir}
+ * and deleted at exit. No persistence; its log goes to {@code redis.log} in its own temporary
+ * directory, deleted by {@link #close()}. Servers still running when the JVM exits are killed by a
+ * shutdown hook.
  *
  * <p>{@link #kill()} and {@link #restart()} let fault tests take the server away and bring it back
  * on the same port. Not thread-safe: one test thread drives it.
  */
 public final class RedisProcess implements AutoCloseable {
+    /** System property that chooses the server binary: a path, or {@code embedded}. */
+    public static final String BINARY_PROPERTY = "hps.test.redis-server";
     private static final long START_TIMEOUT_MILLIS = 10_000;
     private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
     private static Path binary;
@@ -63,7 +66,8 @@ public final class RedisProcess implements AutoCloseable {
     /** Starts {@code binary} with extra arguments and waits until it answers PING. */
     public static RedisProcess start(Path binary, List<String> extraArguments) {
         try {
-            RedisProcess redis = new RedisProcess(binary, freePort(), Files.createTempDirectory("redis-"), extraArguments);
+            RedisProcess redis = new RedisProcess(binary, freePort(), Files.createTempDirectory(temporaryRoot(), "redis-"),
+                    extraArguments);
             redis.launch();
             return redis;
         } catch (IOException e) {
@@ -134,9 +138,24 @@ public final class RedisProcess implements AutoCloseable {
         launch();
     }
 
+    /** Kills the server and deletes its directory. */
     @Override
     public void close() {
         kill();
+        try (var files = Files.walk(directory)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException("redis directory could not be deleted: directory=" + directory, e);
+        }
+    }
+
+    /**
+     * The {@code java.io.tmpdir} system property as set now (the build points it at
+     * {@code target/tmp}); {@link Files#createTempDirectory(String, java.nio.file.attribute.FileAttribute[])}
+     * would use the value cached at JVM start.
+     */
+    private static Path temporaryRoot() throws IOException {
+        return Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
     }
 
     private void launch() {
@@ -211,12 +230,21 @@ public final class RedisProcess implements AutoCloseable {
         }
     }
 
-    /** The {@code redis-server} binary: from {@code PATH}, else extracted from the embedded-redis jar. */
+    /**
+     * The {@code redis-server} binary: the system property {@value #BINARY_PROPERTY} if set (a path,
+     * or {@code embedded} for the embedded-redis binary), else {@code redis-server} from {@code PATH},
+     * else the embedded-redis binary.
+     */
     public static synchronized Path serverBinary() {
         if (binary == null) {
-            binary = onPath("redis-server");
-            if (binary == null) {
+            String chosen = System.getProperty(BINARY_PROPERTY, "");
+            if (chosen.equals("embedded")) {
                 binary = embeddedBinary();
+            } else if (!chosen.isEmpty()) {
+                binary = Path.of(chosen);
+            } else {
+                Path installed = onPath("redis-server");
+                binary = installed != null ? installed : embeddedBinary();
             }
         }
         return binary;
@@ -251,7 +279,8 @@ public final class RedisProcess implements AutoCloseable {
             if (in == null) {
                 throw new IllegalStateException("embedded redis binary not on class path: resource=" + resource);
             }
-            Path target = Files.createTempFile("redis-server-", "");
+            Path target = Files.createTempFile(temporaryRoot(), "redis-server-", "");
+            target.toFile().deleteOnExit();
             Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
             Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwx------"));
             return target;
