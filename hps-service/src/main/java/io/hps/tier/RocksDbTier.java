@@ -143,6 +143,9 @@ public final class RocksDbTier extends SynchronousTier {
                     chunk.add(keyBytes(keys[next]));
                 }
             }
+            if (chunk.isEmpty()) {
+                break;
+            }
             try {
                 hits += copyHits(db.multiGetAsList(readOptions, Collections.nCopies(chunk.size(), family), chunk),
                         indices, out, found, table.vectorBytes());
