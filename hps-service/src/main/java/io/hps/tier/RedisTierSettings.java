@@ -75,6 +75,20 @@ public record RedisTierSettings(
         }
     }
 
+    /** All settings except the password, which shows as {@code ***} when set. */
+    @Override
+    public String toString() {
+        return "RedisTierSettings[nodes=" + nodes + ", cluster=" + cluster + ", partitions=" + partitions
+                + ", maxBatchKeys=" + maxBatchKeys + ", commandTimeoutMillis=" + commandTimeoutMillis
+                + ", retryAttempts=" + retryAttempts + ", retryIntervalMillis=" + retryIntervalMillis
+                + ", connectTimeoutMillis=" + connectTimeoutMillis + ", reconnectIntervalMillis=" + reconnectIntervalMillis
+                + ", pingIntervalMillis=" + pingIntervalMillis + ", connectionPoolSize=" + connectionPoolSize
+                + ", minimumIdleConnections=" + minimumIdleConnections + ", ioThreads=" + ioThreads
+                + ", userName=" + userName + ", password=" + (password.isEmpty() ? "" : "***")
+                + ", overflowMarginEntries=" + overflowMarginEntries
+                + ", overflowResolutionTarget=" + overflowResolutionTarget + "]";
+    }
+
     /** Whether partitions are bounded by {@link #overflowMarginEntries()}. */
     public boolean bounded() {
         return overflowMarginEntries != Long.MAX_VALUE;
