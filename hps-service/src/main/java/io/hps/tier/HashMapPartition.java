@@ -33,6 +33,7 @@ final class HashMapPartition {
     private final int vectorBytes;
     private final int slabShift;
     private final long slabMask;
+    private static final long FIRST_SLAB_BYTES = 64 * 1024;
     private MemorySegment[] slabs = new MemorySegment[0];
     private long[] entryKeys = new long[0];
     private long[] entryMeta = new long[0];
@@ -237,12 +238,36 @@ final class HashMapPartition {
             entryMeta = Arrays.copyOf(entryMeta, capacity);
         }
         int slabsNeeded = (int) ((entries + slabMask) >>> slabShift);
+        long fullSlabBytes = (slabMask + 1) * vectorBytes;
+        growFirstSlab(slabsNeeded > 1 ? fullSlabBytes : (long) entries * vectorBytes, fullSlabBytes);
         while (slabs.length < slabsNeeded) {
             slabs = Arrays.copyOf(slabs, slabs.length + 1);
-            slabs[slabs.length - 1] = Arena.ofAuto().allocate((slabMask + 1) * vectorBytes, Long.BYTES);
+            slabs[slabs.length - 1] = Arena.ofAuto().allocate(fullSlabBytes, Long.BYTES);
         }
         if ((long) entries * 2 > slotEntries.length) {
             rehash(slotEntries.length * 2);
+        }
+    }
+
+    /**
+     * The first slab starts small and doubles (copying) up to the full {@code allocation_rate}, so
+     * that the many small partitions of small tables do not each reserve a full slab.
+     */
+    private void growFirstSlab(long neededBytes, long fullSlabBytes) {
+        long current = slabs.length == 0 ? 0 : slabs[0].byteSize();
+        if (neededBytes <= current) {
+            return;
+        }
+        long size = Math.min(fullSlabBytes, Math.max(neededBytes, Math.max(FIRST_SLAB_BYTES, current * 2)));
+        size = Math.min(fullSlabBytes, (size + vectorBytes - 1) / vectorBytes * vectorBytes);
+        MemorySegment grown = Arena.ofAuto().allocate(size, Long.BYTES);
+        if (current > 0) {
+            MemorySegment.copy(slabs[0], 0, grown, 0, current);
+        }
+        if (slabs.length == 0) {
+            slabs = new MemorySegment[] {grown};
+        } else {
+            slabs[0] = grown;
         }
     }
 

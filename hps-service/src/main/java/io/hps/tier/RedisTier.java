@@ -110,7 +110,11 @@ public final class RedisTier implements EmbeddingTier {
         }
     }
 
-    static Config redissonConfig(RedisTierSettings settings) {
+    /**
+     * The Redisson configuration these settings describe, for other clients of the same Redis
+     * (the update channel) that should fail as fast as the tier does.
+     */
+    public static Config redissonConfig(RedisTierSettings settings) {
         Config config = new Config();
         config.setCodec(ByteArrayCodec.INSTANCE);
         config.setNettyThreads(settings.ioThreads());

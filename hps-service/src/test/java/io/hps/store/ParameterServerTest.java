@@ -111,7 +111,7 @@ class ParameterServerTest {
     void shouldAnswerMissesWithDefaultVectorAboveThresholdAndInsertThemInTheBackground() throws Exception {
         LookupSession session = start(model.psConfig(HASH_MAP, DISABLED,
                 "\"gpucache\": true, \"gpucacheper\": 0.5, \"init_ec\": false, \"hit_rate_threshold\": 0.0"));
-        long[] keys = {10, 11};
+        long[] keys = {1, 2};
         int dim = model.tables().get(2).dimension();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(keys.length * dim * 4L);
@@ -127,7 +127,7 @@ class ParameterServerTest {
                 later = session.lookup(2, keys, 0, 2, out, 0);
             } while (later.cacheHits() < 2 && System.nanoTime() < until);
             assertThat(later.cacheHits()).isEqualTo(2);
-            assertThat(TestModel.row(out, 1, dim)).containsExactly(model.vector(2, 11));
+            assertThat(TestModel.row(out, 1, dim)).containsExactly(model.vector(2, 2));
         }
     }
 
@@ -272,15 +272,16 @@ class ParameterServerTest {
                 session.lookup(table, keys, 0, keys.length, out, 0);
                 for (int i = 0; i < keys.length; i++) {
                     float[] row = TestModel.row(out, i, dim);
+                    if (Arrays.equals(row, model.vector(table, keys[i]))) {
+                        continue;
+                    }
                     float first = row[0];
                     for (float f : row) {
                         assertThat(f).as("vector of key %d is torn", keys[i]).isEqualTo(first);
                     }
-                    if (first != model.vector(table, keys[i])[0]) {
-                        int version = Math.round(first - keys[i] * 1000f);
-                        assertThat(first).isEqualTo(updated(keys[i], version));
-                        assertThat(version).isBetween(1, 50);
-                    }
+                    int version = Math.round(first - keys[i] * 1000f);
+                    assertThat(first).isEqualTo(updated(keys[i], version));
+                    assertThat(version).isBetween(1, 50);
                 }
                 lookups++;
             }
