@@ -8,7 +8,8 @@
 //   present[sets]          bit w set: the key of slot w is resident (equal to occupied in an evicting table)
 //   locks[sets]            0 free, 1 held: writers of one set (replace, update) take it with atomicCAS
 //   vectors[rows * dim]    float32 rows; an evicting table uses row = slot
-//   stats[8]               u32 words of the last operation (see STAT_*), word 6 the rows handed out so far
+//   stats[8]               u32 words of the last operation (see STAT_*), zeroed before each one; word 6 the rows
+//                          handed out so far; STAT_FIRST_REJECTED holds ~index of the lowest rejected key, 0 if none
 //
 // A key lives in set home(key) = mulhi(fmix64(key), sets). An evicting table never leaves that set: inserting
 // into a full set evicts its slot with the smallest stamp (ties: the lowest slot). A non-evicting (static) table
@@ -193,7 +194,8 @@ __device__ int locate_locked(const Table& t, long long key, int lane, int* set_o
 }
 
 // Query: hits copied to out row i, recency refreshed; misses appended (unordered) to miss_indices.
-extern "C" __global__ void cache_query(TABLE_PARAMS, const long long* __restrict__ keys, int count,
+// Launched with 256 threads; capped at 32 registers so that 8 blocks (64 warps) fit on each multiprocessor.
+extern "C" __global__ void __launch_bounds__(256, 8) cache_query(TABLE_PARAMS, const long long* __restrict__ keys, int count,
                                        float* __restrict__ out, int* __restrict__ miss_indices, u64 tick) {
     TABLE_OF_PARAMS;
     int lane = lane_id();
@@ -245,7 +247,7 @@ extern "C" __global__ void cache_replace(TABLE_PARAMS, const long long* __restri
             if (claimed < 0) {
                 unlock_set(t, set, lane);
                 if (lane == 0) {
-                    atomicMin(t.stats + STAT_FIRST_REJECTED, static_cast<unsigned>(i));
+                    atomicMax(t.stats + STAT_FIRST_REJECTED, ~static_cast<unsigned>(i));
                 }
                 continue;
             }

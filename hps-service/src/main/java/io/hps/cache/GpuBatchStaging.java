@@ -17,7 +17,9 @@ import java.util.Arrays;
  * miss indices, each in page-locked host memory and in device memory, sized for {@link #chunkRows()} keys, plus
  * the pinned copy of the table's outcome words. Allocated once, when the cache opens.
  *
- * <p>Threads: owner thread of the device only, one operation at a time (the owner runs tasks one by one).
+ * <p>Threads: one holder at a time ({@link GpuEmbeddingCache} guards it with a lock). The pinned memory is read and
+ * written by the holder on its own thread (the caller's segments may be confined to it); uploads, downloads and
+ * {@link #awaitOutcome()} run on the owner thread of the device, in tasks the holder waits for.
  */
 final class GpuBatchStaging implements AutoCloseable {
     private final DeviceContext context;
@@ -65,15 +67,23 @@ final class GpuBatchStaging implements AutoCloseable {
         return hostOutcome;
     }
 
-    /** Copies {@code count} keys from the heap into pinned memory and enqueues their upload. */
-    void uploadKeys(long[] keys, int offset, int count) {
+    /** Copies {@code count} keys from the heap into pinned memory; any thread holding the staging. */
+    void putKeys(long[] keys, int offset, int count) {
         MemorySegment.copy(keys, offset, hostKeys.segment(), ValueLayout.JAVA_LONG, 0, count);
+    }
+
+    /** Copies {@code count} rows from {@code rows} into pinned memory; any thread holding the staging. */
+    void putVectors(MemorySegment rows, long offsetBytes, int count) {
+        MemorySegment.copy(rows, offsetBytes, hostVectors.segment(), 0, count * rowBytes);
+    }
+
+    /** Enqueues the upload of the first {@code count} pinned keys. Owner thread. */
+    void uploadKeys(int count) {
         cuMemcpyHtoDAsync(deviceKeys.pointer(), hostKeys.pointer(), (long) count * Long.BYTES, context.stream());
     }
 
-    /** Copies {@code count} rows from {@code rows} into pinned memory and enqueues their upload. */
-    void uploadVectors(MemorySegment rows, long offsetBytes, int count) {
-        MemorySegment.copy(rows, offsetBytes, hostVectors.segment(), 0, count * rowBytes);
+    /** Enqueues the upload of the first {@code count} pinned rows. Owner thread. */
+    void uploadVectors(int count) {
         cuMemcpyHtoDAsync(deviceVectors.pointer(), hostVectors.pointer(), count * rowBytes, context.stream());
     }
 
@@ -99,12 +109,12 @@ final class GpuBatchStaging implements AutoCloseable {
         return TableOutcome.read(hostOutcome.segment());
     }
 
-    /** Copies {@code count} downloaded rows to {@code target}; the stream must have passed the download. */
+    /** Copies {@code count} downloaded rows to {@code target}; the stream must have passed the download. Any thread. */
     void copyVectorsTo(MemorySegment target, long targetOffsetBytes, int count) {
         MemorySegment.copy(hostVectors.segment(), 0, target, targetOffsetBytes, count * rowBytes);
     }
 
-    /** Copies {@code count} downloaded keys to {@code target} at index 0. */
+    /** Copies {@code count} downloaded keys to {@code target} at index 0. Any thread. */
     void copyKeysTo(MemorySegment target, int count) {
         MemorySegment.copy(hostKeys.segment(), 0, target, 0, (long) count * Long.BYTES);
     }

@@ -11,6 +11,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A {@link DeviceCache} in GPU memory: a {@link DeviceHashTable} (sets of 32 slots, warp-per-key probing,
@@ -31,11 +32,13 @@ import java.util.concurrent.CompletionException;
  * 24 bytes per slot and the staging.
  *
  * <h2>Threads</h2>
- * Every operation runs as one task on the device's owner thread ({@link DeviceOwner#submit}), and its kernels
- * and copies on the owner's one stream, so operations never overlap: a query concurrent with a write sees it
- * entirely or not at all. The methods are synchronous, as the interface says: a caller on another thread waits
- * for its task, so callers must not be event loops (compose on the owner instead); a caller already on the owner
- * thread (inside a {@code DeviceTask}) runs the operation directly.
+ * An operation holds the cache's lock for its whole batch: the calling thread copies between its own memory and
+ * the pinned staging (so caller segments may be confined to it), and each chunk's uploads, kernels and downloads
+ * run as one task on the device's owner thread ({@link DeviceOwner#submit}) on the owner's one stream. Operations
+ * therefore never overlap: a query concurrent with a write sees it entirely or not at all. The methods are
+ * synchronous, as the interface says: the caller waits for its tasks, so callers must not be event loops (they
+ * would block on the device; compose on the owner instead); a caller already on the owner thread (inside a
+ * {@code DeviceTask}) runs the tasks directly.
  */
 public final class GpuEmbeddingCache implements DeviceCache {
     /** Rows per staging chunk at most. */
@@ -51,9 +54,11 @@ public final class GpuEmbeddingCache implements DeviceCache {
     private final GpuBatchStaging staging;
     private final long rowBytes;
     private final CacheCounters counters = new CacheCounters();
-    /** Written on the owner thread only. */
+    /** Held by the caller for a whole operation: it owns the staging buffers meanwhile. */
+    private final ReentrantLock stagingLock = new ReentrantLock();
+    /** Written under the staging lock. */
     private volatile long size;
-    /** Recency clock; owner thread only. */
+    /** Recency clock, one tick per query or replace; under the staging lock. */
     private long tick;
 
     private GpuEmbeddingCache(DeviceOwner owner, Thread ownerThread, DeviceContext context, CacheMode mode,
@@ -131,32 +136,87 @@ public final class GpuEmbeddingCache implements DeviceCache {
     @Override
     public int query(long[] keys, int offset, int count, MemorySegment out, long outOffsetBytes, MissList misses) {
         BatchArguments.checkQuery(keys, offset, count, out, outOffsetBytes, rowBytes, misses);
-        int missed = onOwner(c -> queryOnOwner(keys, offset, count, out, outOffsetBytes, misses));
-        counters.recordQuery(count - missed, missed);
-        return count - missed;
+        stagingLock.lock();
+        try {
+            misses.clear();
+            long now = ++tick;
+            for (int start = 0; start < count; start += staging.chunkRows()) {
+                int n = Math.min(staging.chunkRows(), count - start);
+                staging.putKeys(keys, offset + start, n);
+                TableOutcome outcome = onOwner(c -> queryChunk(n, now));
+                staging.copyVectorsTo(out, outOffsetBytes + start * rowBytes, n);
+                staging.appendMisses(misses, outcome.missed(), start);
+            }
+        } finally {
+            stagingLock.unlock();
+        }
+        counters.recordQuery(count - misses.count(), misses.count());
+        return count - misses.count();
     }
 
     @Override
     public void replace(long[] keys, int offset, int count, MemorySegment vectors, long vectorsOffsetBytes) {
         BatchArguments.checkWrite(keys, offset, count, vectors, vectorsOffsetBytes, rowBytes);
-        onOwner(c -> replaceOnOwner(keys, offset, count, vectors, vectorsOffsetBytes));
+        stagingLock.lock();
+        try {
+            long now = ++tick;
+            for (int start = 0; start < count; start += staging.chunkRows()) {
+                int n = Math.min(staging.chunkRows(), count - start);
+                staging.putKeys(keys, offset + start, n);
+                staging.putVectors(vectors, vectorsOffsetBytes + start * rowBytes, n);
+                TableOutcome outcome = onOwner(c -> replaceChunk(n, now));
+                size += outcome.inserted() - outcome.evicted();
+                counters.recordInsertions(outcome.inserted());
+                counters.recordEvictions(outcome.evicted());
+                if (outcome.rejected()) {
+                    throw new CacheCapacityExceededException(capacity(), keys[offset + start + outcome.firstRejected()]);
+                }
+            }
+        } finally {
+            stagingLock.unlock();
+        }
     }
 
     @Override
     public int update(long[] keys, int offset, int count, MemorySegment vectors, long vectorsOffsetBytes) {
         BatchArguments.checkWrite(keys, offset, count, vectors, vectorsOffsetBytes, rowBytes);
-        return onOwner(c -> updateOnOwner(keys, offset, count, vectors, vectorsOffsetBytes));
+        int updated = 0;
+        stagingLock.lock();
+        try {
+            for (int start = 0; start < count; start += staging.chunkRows()) {
+                int n = Math.min(staging.chunkRows(), count - start);
+                staging.putKeys(keys, offset + start, n);
+                staging.putVectors(vectors, vectorsOffsetBytes + start * rowBytes, n);
+                updated += onOwner(c -> updateChunk(n)).matched();
+            }
+        } finally {
+            stagingLock.unlock();
+        }
+        return updated;
     }
 
     @Override
     public int invalidate(long[] keys, int offset, int count) {
         BatchArguments.checkKeys(keys, offset, count);
-        return onOwner(c -> invalidateOnOwner(keys, offset, count));
+        int removed = 0;
+        stagingLock.lock();
+        try {
+            for (int start = 0; start < count; start += staging.chunkRows()) {
+                int n = Math.min(staging.chunkRows(), count - start);
+                staging.putKeys(keys, offset + start, n);
+                int matched = onOwner(c -> invalidateChunk(n)).matched();
+                size -= matched;
+                removed += matched;
+            }
+        } finally {
+            stagingLock.unlock();
+        }
+        return removed;
     }
 
     /**
-     * Copies the resident keys and vectors back chunk by chunk (each chunk one task on the owner thread, so a
-     * write may land between chunks) and hands them to {@code consumer} on the calling thread.
+     * Copies the resident keys and vectors back in chunks of sets (a write may land between chunks) and hands them
+     * to {@code consumer} on the calling thread, outside the cache's lock, so the consumer may call the cache.
      */
     @Override
     public void dump(CacheEntryConsumer consumer) {
@@ -166,9 +226,7 @@ public final class GpuEmbeddingCache implements DeviceCache {
             MemorySegment keys = arena.allocate((long) staging.chunkRows() * Long.BYTES, Long.BYTES);
             MemorySegment vectors = arena.allocate(staging.chunkRows() * rowBytes, Long.BYTES);
             for (int first = 0; first < sets; first += setsPerChunk) {
-                int firstSet = first;
-                int setCount = Math.min(setsPerChunk, sets - first);
-                int dumped = onOwner(c -> dumpOnOwner(firstSet, setCount, keys, vectors));
+                int dumped = dumpChunk(first, Math.min(setsPerChunk, sets - first), keys, vectors);
                 for (int i = 0; i < dumped; i++) {
                     consumer.accept(keys.getAtIndex(ValueLayout.JAVA_LONG, i), vectors.asSlice(i * rowBytes, rowBytes));
                 }
@@ -178,12 +236,17 @@ public final class GpuEmbeddingCache implements DeviceCache {
 
     @Override
     public void clear() {
-        onOwner(c -> {
-            table.clear();
-            c.synchronize();
+        stagingLock.lock();
+        try {
+            onOwner(c -> {
+                table.clear();
+                c.synchronize();
+                return null;
+            });
             size = 0;
-            return null;
-        });
+        } finally {
+            stagingLock.unlock();
+        }
     }
 
     /** Frees the table and the staging buffers on the owner thread. */
@@ -196,83 +259,58 @@ public final class GpuEmbeddingCache implements DeviceCache {
         });
     }
 
-    private int queryOnOwner(long[] keys, int offset, int count, MemorySegment out, long outOffsetBytes,
-            MissList misses) {
-        misses.clear();
-        long now = ++tick;
-        for (int start = 0; start < count; start += staging.chunkRows()) {
-            int n = Math.min(staging.chunkRows(), count - start);
-            staging.uploadKeys(keys, offset + start, n);
-            table.query(staging.deviceKeys().pointer(), n, staging.deviceVectors().pointer(),
-                    staging.deviceMisses().pointer(), now);
-            staging.downloadVectors(n);
-            staging.downloadMisses(n);
-            table.copyOutcomeAsync(staging.hostOutcome());
-            TableOutcome outcome = staging.awaitOutcome();
-            staging.copyVectorsTo(out, outOffsetBytes + start * rowBytes, n);
-            staging.appendMisses(misses, outcome.missed(), start);
-        }
-        return misses.count();
-    }
-
-    private Void replaceOnOwner(long[] keys, int offset, int count, MemorySegment vectors, long vectorsOffsetBytes) {
-        long now = ++tick;
-        for (int start = 0; start < count; start += staging.chunkRows()) {
-            int n = Math.min(staging.chunkRows(), count - start);
-            staging.uploadKeys(keys, offset + start, n);
-            staging.uploadVectors(vectors, vectorsOffsetBytes + start * rowBytes, n);
-            table.replace(staging.deviceKeys().pointer(), n, staging.deviceVectors().pointer(), now);
-            table.copyOutcomeAsync(staging.hostOutcome());
-            TableOutcome outcome = staging.awaitOutcome();
-            size += outcome.inserted() - outcome.evicted();
-            counters.recordInsertions(outcome.inserted());
-            counters.recordEvictions(outcome.evicted());
-            if (outcome.rejected()) {
-                throw new CacheCapacityExceededException(capacity(), keys[offset + start + outcome.firstRejected()]);
-            }
-        }
-        return null;
-    }
-
-    private int updateOnOwner(long[] keys, int offset, int count, MemorySegment vectors, long vectorsOffsetBytes) {
-        int updated = 0;
-        for (int start = 0; start < count; start += staging.chunkRows()) {
-            int n = Math.min(staging.chunkRows(), count - start);
-            staging.uploadKeys(keys, offset + start, n);
-            staging.uploadVectors(vectors, vectorsOffsetBytes + start * rowBytes, n);
-            table.update(staging.deviceKeys().pointer(), n, staging.deviceVectors().pointer());
-            table.copyOutcomeAsync(staging.hostOutcome());
-            updated += staging.awaitOutcome().matched();
-        }
-        return updated;
-    }
-
-    private int invalidateOnOwner(long[] keys, int offset, int count) {
-        int removed = 0;
-        for (int start = 0; start < count; start += staging.chunkRows()) {
-            int n = Math.min(staging.chunkRows(), count - start);
-            staging.uploadKeys(keys, offset + start, n);
-            table.invalidate(staging.deviceKeys().pointer(), n);
-            table.copyOutcomeAsync(staging.hostOutcome());
-            int matched = staging.awaitOutcome().matched();
-            size -= matched;
-            removed += matched;
-        }
-        return removed;
-    }
-
-    private int dumpOnOwner(int firstSet, int setCount, MemorySegment keys, MemorySegment vectors) {
-        table.dump(firstSet, setCount, staging.deviceKeys().pointer(), staging.deviceVectors().pointer());
+    private TableOutcome queryChunk(int n, long now) {
+        staging.uploadKeys(n);
+        table.query(staging.deviceKeys().pointer(), n, staging.deviceVectors().pointer(),
+                staging.deviceMisses().pointer(), now);
+        staging.downloadVectors(n);
+        staging.downloadMisses(n);
         table.copyOutcomeAsync(staging.hostOutcome());
-        int dumped = staging.awaitOutcome().dumped();
-        if (dumped > 0) {
-            staging.downloadKeys(dumped);
-            staging.downloadVectors(dumped);
-            context.synchronize();
+        return staging.awaitOutcome();
+    }
+
+    private TableOutcome replaceChunk(int n, long now) {
+        staging.uploadKeys(n);
+        staging.uploadVectors(n);
+        table.replace(staging.deviceKeys().pointer(), n, staging.deviceVectors().pointer(), now);
+        table.copyOutcomeAsync(staging.hostOutcome());
+        return staging.awaitOutcome();
+    }
+
+    private TableOutcome updateChunk(int n) {
+        staging.uploadKeys(n);
+        staging.uploadVectors(n);
+        table.update(staging.deviceKeys().pointer(), n, staging.deviceVectors().pointer());
+        table.copyOutcomeAsync(staging.hostOutcome());
+        return staging.awaitOutcome();
+    }
+
+    private TableOutcome invalidateChunk(int n) {
+        staging.uploadKeys(n);
+        table.invalidate(staging.deviceKeys().pointer(), n);
+        table.copyOutcomeAsync(staging.hostOutcome());
+        return staging.awaitOutcome();
+    }
+
+    /** Dumps one range of sets into {@code keys} and {@code vectors} (caller's memory); returns the entries. */
+    private int dumpChunk(int firstSet, int setCount, MemorySegment keys, MemorySegment vectors) {
+        stagingLock.lock();
+        try {
+            int dumped = onOwner(c -> {
+                table.dump(firstSet, setCount, staging.deviceKeys().pointer(), staging.deviceVectors().pointer());
+                table.copyOutcomeAsync(staging.hostOutcome());
+                int entries = staging.awaitOutcome().dumped();
+                staging.downloadKeys(entries);
+                staging.downloadVectors(entries);
+                c.synchronize();
+                return entries;
+            });
             staging.copyKeysTo(keys, dumped);
             staging.copyVectorsTo(vectors, 0, dumped);
+            return dumped;
+        } finally {
+            stagingLock.unlock();
         }
-        return dumped;
     }
 
     /** Runs {@code task} on the owner thread: directly when already there, else submitted and waited for. */

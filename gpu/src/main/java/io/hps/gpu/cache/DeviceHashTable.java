@@ -42,7 +42,6 @@ public final class DeviceHashTable implements AutoCloseable {
     private static final int THREADS = 256;
     private static final int WARPS_PER_BLOCK = THREADS / WAYS;
     private static final int BLOCKS_PER_SM = 16;
-    private static final int NONE = -1;
 
     private final DeviceContext context;
     private final HashTableShape shape;
@@ -56,10 +55,10 @@ public final class DeviceHashTable implements AutoCloseable {
     private final DeviceBuffer vectors;
     private final DeviceBuffer outcome;
 
-    private DeviceHashTable(DeviceContext context, HashTableShape shape) {
+    private DeviceHashTable(DeviceContext context, HashTableShape shape, String moduleName) {
         this.context = context;
         this.shape = shape;
-        this.module = context.module(MODULE);
+        this.module = context.module(moduleName);
         long slots = shape.slots();
         this.slotKeys = context.allocate(slots * Long.BYTES);
         this.stamps = context.allocate(slots * Long.BYTES);
@@ -76,7 +75,12 @@ public final class DeviceHashTable implements AutoCloseable {
      * initialisation. Owner thread only.
      */
     public static DeviceHashTable allocate(DeviceContext context, HashTableShape shape) {
-        DeviceHashTable table = new DeviceHashTable(context, shape);
+        return allocate(context, shape, MODULE);
+    }
+
+    /** As {@link #allocate(DeviceContext, HashTableShape)} with the kernels of another build of the module. */
+    static DeviceHashTable allocate(DeviceContext context, HashTableShape shape, String moduleName) {
+        DeviceHashTable table = new DeviceHashTable(context, shape, moduleName);
         table.zero(table.stamps, table.stamps.bytes());
         table.zero(table.locks, table.locks.bytes());
         table.clear();
@@ -165,8 +169,6 @@ public final class DeviceHashTable implements AutoCloseable {
 
     private void startOperation() {
         cuMemsetD32Async(outcome.pointer(), 0, TableOutcome.PER_OPERATION_WORDS, context.stream());
-        cuMemsetD32Async(outcome.pointer((long) TableOutcome.FIRST_REJECTED * Integer.BYTES), NONE, 1,
-                context.stream());
     }
 
     private void zero(DeviceBuffer buffer, long bytes) {

@@ -26,13 +26,16 @@ public record TableOutcome(int inserted, int evicted, int matched, int missed, i
     static final int FIRST_REJECTED = 4;
     static final int DUMPED = 5;
     static final int ROWS_USED = 6;
-    /** The words an operation resets before it runs: all but {@link #ROWS_USED}. */
+    /**
+     * The words an operation zeroes before it runs: all but {@link #ROWS_USED}. {@link #FIRST_REJECTED} holds the
+     * complement of the index ({@code atomicMax} keeps the lowest index), so zero reads as -1, none.
+     */
     static final int PER_OPERATION_WORDS = 6;
 
     /** Reads the words copied by {@link DeviceHashTable#copyOutcomeAsync}; the stream must have passed the copy. */
     public static TableOutcome read(MemorySegment words) {
         return new TableOutcome(word(words, INSERTED), word(words, EVICTED), word(words, MATCHED),
-                word(words, MISSED), word(words, FIRST_REJECTED), word(words, DUMPED), word(words, ROWS_USED));
+                word(words, MISSED), ~word(words, FIRST_REJECTED), word(words, DUMPED), word(words, ROWS_USED));
     }
 
     /** Whether a static table rejected a key for want of rows. */
