@@ -89,7 +89,7 @@ public final class InferenceRequestReader {
     }
 
     private JsonParser parser(ByteBuf bytes) {
-        return json.createParser(ObjectReadContext.empty(), (InputStream) new ByteBufInputStream(bytes));
+        return json.createParser(ObjectReadContext.empty(), (InputStream) new ByteBufInputStream(bytes.duplicate()));
     }
 
     private static void readRequestParameters(JsonParser p, Draft draft) {
@@ -194,15 +194,18 @@ public final class InferenceRequestReader {
         long element = out.writerIndex() / datatype.bytes();
         switch (datatype) {
             case FP32 -> {
-                require(number, "input " + input + ": data element " + element + " is not a number: " + token);
+                require(number, "input " + input + ": data element " + element + " is not a number, as datatype FP32 needs: "
+                        + token);
                 out.writeFloatLE(p.getFloatValue());
             }
             case INT32 -> {
-                require(integer, "input " + input + ": data element " + element + " is not an integer: " + token);
+                require(integer, "input " + input + ": data element " + element
+                        + " is not an integer, as datatype INT32 needs: " + token);
                 out.writeIntLE(p.getIntValue());
             }
             case INT64 -> {
-                require(integer, "input " + input + ": data element " + element + " is not an integer: " + token);
+                require(integer, "input " + input + ": data element " + element
+                        + " is not an integer, as datatype INT64 needs: " + token);
                 out.writeLongLE(p.getLongValue());
             }
         }
