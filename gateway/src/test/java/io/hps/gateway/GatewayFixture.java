@@ -31,6 +31,10 @@ import org.springframework.context.ConfigurableApplicationContext;
 final class GatewayFixture implements AutoCloseable {
     static final int MAX_BODY_BYTES = 1 << 20;
     static final int MAX_JSON_DEPTH = 8;
+    static final java.util.List<String> ERROR_CODES = java.util.List.of("OVERLOADED", "NOT_READY", "INTERNAL",
+            "DEADLINE_EXCEEDED", "TOO_MANY_KEYS", "MALFORMED_FRAME");
+    /** Models in the repository written by this fixture. */
+    static final int MODEL_COUNT = 7 + ERROR_CODES.size();
 
     final TestModel model;
     final ParameterServer parameterServer;
@@ -69,7 +73,11 @@ final class GatewayFixture implements AutoCloseable {
         entry(repository, "dlrm_ensemble", "dlrm", "dense-service", dense, "dlrm_ensemble", modelJson,
                 "\"key_policy\": \"reject\", \"dynamic_batching\": {\"max_queue_delay_us\": 500}");
         entry(repository, "dlrm_default_keys", "dlrm", "dense-service", dense, "dlrm_ensemble", modelJson,
-                "\"key_policy\": \"default\", \"path\": \"fused\"");
+                "\"key_policy\": \"default\", \"path\": \"fused\", \"max_batch_size\": 32");
+        for (String code : ERROR_CODES) {
+            entry(repository, "dlrm_" + code.toLowerCase(java.util.Locale.ROOT), "dlrm", "dense-service", dense,
+                    ReferenceScoringServer.ERROR_PREFIX + code, modelJson, "");
+        }
         entry(repository, "dlrm_batched", "dlrm", "dense-service", dense, "dlrm_batched", modelJson,
                 "\"dynamic_batching\": {\"max_queue_delay_us\": 20000000, \"preferred_batch_sizes\": [64]}");
         entry(repository, "dlrm_held", "dlrm", "dense-service", dense, ReferenceScoringServer.HELD_MODEL, modelJson,
@@ -113,6 +121,12 @@ final class GatewayFixture implements AutoCloseable {
     HttpResponse<String> postJson(String model, String json) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(url("/v2/models/" + model + "/infer")))
                 .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> postJsonWithHeader(String model, String json, String header, String value) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url("/v2/models/" + model + "/infer")))
+                .header("Content-Type", "application/json").header(header, value)
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
     }
 

@@ -14,6 +14,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -353,7 +355,7 @@ class GatewayTest {
         Batch batch = fixture.batch(11, 5);
         assertThat(fixture.postJson("dlrm_default_keys", Requests.dlrm(batch, true, "")).statusCode()).isEqualTo(200);
         JsonNode all = JSON.readTree(fixture.get("/v2/models/stats").body()).get("model_stats");
-        assertThat(all.size()).isEqualTo(7);
+        assertThat(all.size()).isEqualTo(GatewayFixture.MODEL_COUNT);
         JsonNode stats = JSON.readTree(fixture.get("/v2/models/dlrm_default_keys/stats").body())
                 .get("model_stats").get(0);
         assertThat(stats.get("name").asString()).isEqualTo("dlrm_default_keys");
@@ -375,6 +377,95 @@ class GatewayTest {
             assertThat(metrics).contains(name + "{");
         }
         assertThat(metrics).containsPattern("nv_inference_count\\{[^}]*model=\"dlrm_default_keys\"[^}]*version=\"1\"");
+    }
+
+    @Test
+    void shouldMapBackendErrorCodesToHttpStatuses() throws Exception {
+        Map<String, Integer> expected = Map.of("OVERLOADED", 503, "NOT_READY", 503, "INTERNAL", 502,
+                "DEADLINE_EXCEEDED", 504, "TOO_MANY_KEYS", 400, "MALFORMED_FRAME", 400);
+        String body = Requests.dlrm(fixture.batch(12, 2), true, "");
+        for (String code : GatewayFixture.ERROR_CODES) {
+            HttpResponse<String> response = fixture.postJson("dlrm_" + code.toLowerCase(Locale.ROOT), body);
+            assertThat(response.statusCode()).as(code).isEqualTo(expected.get(code));
+            assertThat(error(response)).as(code).contains(code, "refused as asked");
+            assertThat(response.headers().firstValue("Retry-After").isPresent()).as(code)
+                    .isEqualTo(expected.get(code) == 503);
+        }
+    }
+
+    @Test
+    void shouldRejectABatchOverTheModelsMaxBatchSize() throws Exception {
+        HttpResponse<String> response = fixture.postJson("dlrm_default_keys",
+                Requests.dlrm(fixture.batch(13, 33), false, ""));
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(error(response)).contains("batch size 33 is outside [1, 32]");
+    }
+
+    @Test
+    void shouldLookUpEmbeddingsFromBinaryTensorsIntoBinaryOutput() throws Exception {
+        int tables = fixture.model.tables().size();
+        int dim = fixture.model.tables().getFirst().dimension();
+        ByteBuffer tensors = ByteBuffer.allocate(8 * tables + 4 * tables).order(ByteOrder.LITTLE_ENDIAN);
+        for (int t = 0; t < tables; t++) {
+            tensors.putLong(t % fixture.model.tables().get(t).rows());
+        }
+        for (int t = 0; t < tables; t++) {
+            tensors.putInt(1);
+        }
+        String header = """
+                {"inputs": [
+                 {"name": "KEYS", "datatype": "INT64", "shape": [%d], "parameters": {"binary_data_size": %d}},
+                 {"name": "NUMKEYS", "datatype": "INT32", "shape": [%d], "parameters": {"binary_data_size": %d}}],
+                 "parameters": {"binary_data_output": true}}
+                """.formatted(tables, 8 * tables, tables, 4 * tables);
+        Requests.Binary request = Requests.Binary.of(header, tensors.array());
+        HttpResponse<byte[]> response = fixture.postBinary("embedding", request.body(),
+                Integer.toString(request.headerLength()));
+        assertThat(response.statusCode()).as(new String(response.body(), StandardCharsets.UTF_8)).isEqualTo(200);
+        int headerLength = Integer.parseInt(response.headers().firstValue("Inference-Header-Content-Length")
+                .orElseThrow());
+        JsonNode output = JSON.readTree(new String(response.body(), 0, headerLength, StandardCharsets.UTF_8))
+                .get("outputs").get(0);
+        assertThat(output.get("shape").toString()).isEqualTo("[" + tables * dim + "]");
+        ByteBuffer vectors = ByteBuffer.wrap(response.body(), headerLength, response.body().length - headerLength)
+                .order(ByteOrder.LITTLE_ENDIAN);
+        assertThat(vectors.remaining()).isEqualTo(4 * tables * dim);
+        for (int t = 0; t < tables; t++) {
+            float[] vector = fixture.model.vector(t, t % fixture.model.tables().get(t).rows());
+            for (int e = 0; e < dim; e++) {
+                assertThat(vectors.getFloat()).isEqualTo(vector[e]);
+            }
+        }
+    }
+
+    @Test
+    void shouldRejectInconsistentEmbeddingInputs() throws Exception {
+        int tables = fixture.model.tables().size();
+        String ones = "[" + "1,".repeat(tables - 1) + "1]";
+        String keys = "[" + "0,".repeat(tables - 1) + "0]";
+        assertEmbeddingBad(embedding("[" + tables + "]", keys, "[" + (tables - 1) + "]", ones.replaceFirst("1,", "")),
+                "NUMKEYS: " + (tables - 1) + " counts for the " + tables);
+        assertEmbeddingBad(embedding("[" + tables + "]", keys, "[" + tables + "]", ones.replaceFirst("1", "2")),
+                "NUMKEYS adds up to " + (tables + 1) + " keys but KEYS has " + tables);
+        assertEmbeddingBad(embedding("[" + tables + "]", keys, "[" + tables + "]", ones.replaceFirst("1", "-1")),
+                "count of table 0 is negative");
+        assertEmbeddingBad(embedding("[" + tables + "]", keys, "[" + tables + "]",
+                ones.replaceFirst("1", "9999999999")), "out of range");
+        assertEmbeddingBad(embedding("[2, " + tables / 2 + "]", keys, "[" + tables + "]", ones),
+                "must be [n] or [1, n]");
+    }
+
+    private static String embedding(String keysShape, String keys, String countsShape, String counts) {
+        return """
+                {"inputs": [{"name": "KEYS", "datatype": "INT64", "shape": %s, "data": %s},
+                 {"name": "NUMKEYS", "datatype": "INT32", "shape": %s, "data": %s}]}
+                """.formatted(keysShape, keys, countsShape, counts);
+    }
+
+    private static void assertEmbeddingBad(String json, String fragment) throws Exception {
+        HttpResponse<String> response = fixture.postJson("embedding", json);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        assertThat(error(response)).contains(fragment);
     }
 
     private static CompletableFuture<HttpResponse<String>> async(String model, String body) {

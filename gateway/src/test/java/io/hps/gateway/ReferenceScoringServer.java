@@ -39,10 +39,12 @@ import reactor.core.publisher.Sinks;
  *
  * <p>Models it answers: those named in {@code scored}; requests for {@value #HELD_MODEL} are held
  * until {@link #releaseHeld()} or until the requester cancels (counted by {@link #cancellations()});
- * every other name gets an UNKNOWN_MODEL error frame.
+ * {@code error_<CODE>} gets an error frame with that {@link ErrorCode}; every other name gets an
+ * UNKNOWN_MODEL error frame.
  */
 final class ReferenceScoringServer implements AutoCloseable {
     static final String HELD_MODEL = "dlrm_held";
+    static final String ERROR_PREFIX = "error_";
 
     private final ReferenceDlrm reference;
     private final DlrmArchitecture architecture;
@@ -119,6 +121,10 @@ final class ReferenceScoringServer implements AutoCloseable {
             request.wrap(frame, frame.readerIndex(), frame.readableBytes());
         } catch (MalformedFrameException e) {
             return error(0, ErrorCode.MALFORMED_FRAME, e.getMessage());
+        }
+        if (request.modelName().startsWith(ERROR_PREFIX)) {
+            ErrorCode code = ErrorCode.valueOf(request.modelName().substring(ERROR_PREFIX.length()));
+            return error(request.requestId(), code, "refused as asked: code=" + code);
         }
         if (!scored.contains(request.modelName()) && !request.modelName().equals(HELD_MODEL)) {
             return error(request.requestId(), ErrorCode.UNKNOWN_MODEL, "no model " + request.modelName());
