@@ -14,11 +14,13 @@
  * {
  *   "name": "dlrm_ensemble",            // optional; must equal the folder name
  *   "version": "1",                     // optional, default "1"; the one version served
- *   "kind": "dlrm",                     // "dlrm" (dense + categorical -> output) or "embedding" (KEYS, NUMKEYS -> OUTPUT0)
+ *   "kind": "dlrm",                     // "dlrm" (dense, categorical -> output) or
+ *                                       //   "embedding" (KEYS, NUMKEYS -> OUTPUT0)
  *   "path": "ensemble",                 // "native", "fused" or "ensemble" (default); reported, not interpreted
  *   "backend": {
  *     "service": "dense-service",       // "dense-service" for dlrm, "hps-service" for embedding
- *     "addresses": ["10.0.0.5:9200", "10.0.0.6"],  // RSocket TCP replicas, round-robin; default ports 9200 / 9100
+ *     "addresses": ["10.0.0.5:9200", "10.0.0.6"],  // RSocket TCP replicas, round-robin;
+ *                                       //   default port 9200 (dense-service), 9100 (hps-service)
  *     "model": "dlrm_ensemble",         // the name the backend serves it under
  *     "timeout_us": 10000000            // optional, default 10 s: longest wait for one backend answer
  *   },

@@ -97,7 +97,8 @@ final class GatewayFixture implements AutoCloseable {
                 {"name": "%s", "kind": "%s", "path": "ensemble",
                  "backend": {"service": "%s", "addresses": ["%s"], "model": "%s", "timeout_us": 20000000},
                  "model_json": "%s"%s}
-                """.formatted(name, kind, service, address, backendModel, modelJson, extra.isEmpty() ? "" : ", " + extra));
+                """.formatted(name, kind, service, address, backendModel, modelJson,
+                extra.isEmpty() ? "" : ", " + extra));
     }
 
     Batch batch(long index, int size) {

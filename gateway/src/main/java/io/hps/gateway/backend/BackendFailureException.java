@@ -24,7 +24,8 @@ public final class BackendFailureException extends RuntimeException {
     public static BackendFailureException ofErrorFrame(ErrorCode code, String message) {
         String text = "backend " + code + ": " + message;
         return switch (code) {
-            case BAD_REQUEST, UNKNOWN_TABLE, TOO_MANY_KEYS, MALFORMED_FRAME -> new BackendFailureException(400, text, 0);
+            case BAD_REQUEST, UNKNOWN_TABLE, TOO_MANY_KEYS, MALFORMED_FRAME ->
+                    new BackendFailureException(400, text, 0);
             case UNKNOWN_MODEL -> new BackendFailureException(404, text, 0);
             case OVERLOADED, NOT_READY -> new BackendFailureException(503, text, 1);
             case DEADLINE_EXCEEDED -> new BackendFailureException(504, text, 0);

@@ -25,7 +25,8 @@ final class FrameComposer {
     private static final int SCORE_MODEL_NAME_OFFSET = 48;
     private static final int LOOKUP_MODEL_NAME_OFFSET = 40;
     private static final int INPUT_KEYS = 1;
-    private static final ByteBuf ZEROS = Unpooled.unreleasableBuffer(Unpooled.directBuffer(64).writeZero(64)).asReadOnly();
+    private static final ByteBuf ZEROS =
+            Unpooled.unreleasableBuffer(Unpooled.directBuffer(64).writeZero(64)).asReadOnly();
 
     private FrameComposer() {
     }

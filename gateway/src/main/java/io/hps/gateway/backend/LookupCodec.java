@@ -54,7 +54,7 @@ final class LookupCodec implements BatchCodec<LookupCodec.Payload> {
             EmbeddingSection section = new LookupResponseDecoder().wrap(response, offset, length).embeddings();
             if (section.dtype() != VectorDtype.F32 || section.layout() != EmbeddingLayout.TABLE_MAJOR
                     || section.storage() != VectorStorage.INLINE) {
-                throw new BackendFailureException(502, "hps-service answered vectors the gateway did not ask for: dtype="
+                throw new BackendFailureException(502, "hps-service answered vectors not asked for: dtype="
                         + section.dtype() + " layout=" + section.layout() + " storage=" + section.storage(), 0);
             }
             return List.of(section.vectorsRetainedSlice());

@@ -58,8 +58,9 @@ public final class ModelRoutes implements AutoCloseable {
             ModelStatistics stats = statistics.get(model.name());
             if (model.kind() == ModelKind.DLRM) {
                 scorers.put(model.name(), new DynamicBatcher<>(model.backend().model(), model.batching(),
-                        model.maxBatchSize(), true, new ScoreCodec(allocator, model.denseFeatures(), model.tableCount()),
-                        client, timeout, stats, timer, requestIds));
+                        model.maxBatchSize(), true,
+                        new ScoreCodec(allocator, model.denseFeatures(), model.tableCount()), client, timeout, stats,
+                        timer, requestIds));
             } else {
                 lookups.put(model.name(), new DynamicBatcher<>(model.backend().model(), model.batching(),
                         model.maxBatchSize(), false, new LookupCodec(allocator), client, timeout, stats, timer,

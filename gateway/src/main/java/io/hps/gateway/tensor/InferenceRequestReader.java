@@ -6,9 +6,11 @@ import io.netty.buffer.PooledByteBufAllocator;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -194,8 +196,8 @@ public final class InferenceRequestReader {
         long element = out.writerIndex() / datatype.bytes();
         switch (datatype) {
             case FP32 -> {
-                require(number, "input " + input + ": data element " + element + " is not a number, as datatype FP32 needs: "
-                        + token);
+                require(number, "input " + input + ": data element " + element
+                        + " is not a number, as datatype FP32 needs: " + token);
                 out.writeFloatLE(p.getFloatValue());
             }
             case INT32 -> {
@@ -293,7 +295,8 @@ public final class InferenceRequestReader {
                 offset += input.binarySize;
             }
         }
-        require(offset == body.readableBytes(), "body carries " + (body.readableBytes() - offset)
+        long extra = body.readableBytes() - offset;
+        require(extra == 0, "body carries " + extra
                 + " bytes beyond the header and the binary inputs");
     }
 
@@ -332,7 +335,7 @@ public final class InferenceRequestReader {
     /** A request being read; {@link #release} frees every buffer taken so far. */
     private static final class Draft {
         final List<InputDraft> inputs = new ArrayList<>();
-        final java.util.Set<String> names = new java.util.HashSet<>();
+        final Set<String> names = new HashSet<>();
         final Map<String, Boolean> outputs = new HashMap<>();
         String id = "";
         boolean binaryOutput;

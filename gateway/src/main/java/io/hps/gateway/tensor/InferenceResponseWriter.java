@@ -57,7 +57,8 @@ public final class InferenceResponseWriter {
 
     private void writeHeader(ByteBuf out, String model, String version, InferenceRequest request,
                              List<OutputTensor> outputs, List<ByteBuf> binary) {
-        try (JsonGenerator g = json.createGenerator(ObjectWriteContext.empty(), (OutputStream) new ByteBufOutputStream(out))) {
+        OutputStream stream = new ByteBufOutputStream(out);
+        try (JsonGenerator g = json.createGenerator(ObjectWriteContext.empty(), stream)) {
             g.writeStartObject();
             g.writeStringProperty("model_name", model);
             g.writeStringProperty("model_version", version);
