@@ -34,7 +34,7 @@ final class GatewayFixture implements AutoCloseable {
     static final java.util.List<String> ERROR_CODES = java.util.List.of("OVERLOADED", "NOT_READY", "INTERNAL",
             "DEADLINE_EXCEEDED", "TOO_MANY_KEYS", "MALFORMED_FRAME");
     /** Models in the repository written by this fixture. */
-    static final int MODEL_COUNT = 7 + ERROR_CODES.size();
+    static final int MODEL_COUNT = 8 + ERROR_CODES.size();
 
     final TestModel model;
     final ParameterServer parameterServer;
@@ -82,6 +82,8 @@ final class GatewayFixture implements AutoCloseable {
                 "\"dynamic_batching\": {\"max_queue_delay_us\": 20000000, \"preferred_batch_sizes\": [64]}");
         entry(repository, "dlrm_held", "dlrm", "dense-service", dense, ReferenceScoringServer.HELD_MODEL, modelJson,
                 "\"dynamic_batching\": {\"max_queue_size\": 1, \"max_inflight_batches\": 1}");
+        entry(repository, "dlrm_held_batched", "dlrm", "dense-service", dense, ReferenceScoringServer.HELD_MODEL,
+                modelJson, "\"dynamic_batching\": {\"max_queue_delay_us\": 20000000, \"preferred_batch_sizes\": [2]}");
         entry(repository, "dlrm_unknown_backend", "dlrm", "dense-service", dense, "not_served", modelJson, "");
         entry(repository, "embedding", "embedding", "hps-service", hps, TestModel.NAME, modelJson,
                 "\"key_policy\": \"reject\"");

@@ -337,13 +337,8 @@ class GatewayTest {
     @Test
     void shouldCancelTheBackendRequestWhenTheClientDisconnects() throws Exception {
         int cancelled = fixture.scoring.cancellations();
-        byte[] body = Requests.dlrm(fixture.batch(10, 1), true, "").getBytes(StandardCharsets.UTF_8);
         try (Socket socket = new Socket("127.0.0.1", fixture.port)) {
-            OutputStream out = socket.getOutputStream();
-            out.write(("POST /v2/models/dlrm_held/infer HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json"
-                    + "\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.write(body);
-            out.flush();
+            sendRaw(socket, "dlrm_held", Requests.dlrm(fixture.batch(10, 1), true, ""));
             await(() -> fixture.scoring.held(), 1);
         }
         await(() -> fixture.scoring.cancellations(), cancelled + 1);
@@ -466,6 +461,38 @@ class GatewayTest {
         HttpResponse<String> response = fixture.postJson("embedding", json);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
         assertThat(error(response)).contains(fragment);
+    }
+
+    @Test
+    void shouldKeepABatchGoingWhenOnlySomeOfItsClientsDisconnect() throws Exception {
+        int cancelled = fixture.scoring.cancellations();
+        Batch leaving = fixture.batch(14, 1);
+        Batch staying = fixture.batch(15, 1);
+        CompletableFuture<HttpResponse<String>> stayed;
+        try (Socket socket = new Socket("127.0.0.1", fixture.port)) {
+            sendRaw(socket, "dlrm_held_batched", Requests.dlrm(leaving, true, ""));
+            await(() -> queued("dlrm_held_batched"), 1);
+            stayed = async("dlrm_held_batched", Requests.dlrm(staying, true, ""));
+            await(() -> fixture.scoring.held(), 1);
+        }
+        await(() -> queued("dlrm_held_batched") == 0 ? 1 : 0, 1);
+        fixture.scoring.releaseHeld();
+        HttpResponse<String> response = stayed.get(20, TimeUnit.SECONDS);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(scores(response.body())).containsExactly(expected(staying));
+        assertThat(fixture.scoring.cancellations()).isEqualTo(cancelled);
+        JsonNode stats = JSON.readTree(fixture.get("/v2/models/dlrm_held_batched/stats").body()).get("model_stats")
+                .get(0);
+        assertThat(stats.get("batch_stats").get(0).get("batch_size").asInt()).isEqualTo(2);
+    }
+
+    private static void sendRaw(Socket socket, String model, String json) throws Exception {
+        byte[] body = json.getBytes(StandardCharsets.UTF_8);
+        OutputStream out = socket.getOutputStream();
+        out.write(("POST /v2/models/" + model + "/infer HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json"
+                + "\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(body);
+        out.flush();
     }
 
     private static CompletableFuture<HttpResponse<String>> async(String model, String body) {

@@ -25,8 +25,11 @@ import reactor.core.publisher.MonoSink;
  * {@code max_inflight_batches} batches are at the backend. A request that finds the queue full is
  * refused at once with 429 and {@code Retry-After}.
  *
- * <p>Cancellation: a cancelled request leaves the queue; once every request of a batch in flight
- * is cancelled, the backend request is disposed, which sends RSocket CANCEL to the backend.
+ * <p>Deadlines and cancellation: the earliest deadline of a batch travels in its frame for the
+ * backend; the gateway enforces each request's deadline by cancelling the request (the caller's
+ * {@code timeout}). A cancelled request leaves the queue; once every request of a batch in flight
+ * is cancelled, the backend request is disposed, which sends RSocket CANCEL to the backend. The
+ * backend timeout bounds every batch.
  *
  * <p>Buffer ownership: payload buffers stay the submitter's and must stay readable until the
  * returned {@code Mono} terminates or is cancelled; the emitted result belongs to the subscriber.
@@ -172,9 +175,7 @@ public final class DynamicBatcher<P> {
             return;
         }
         long composed = System.nanoTime();
-        Duration timeout = deadline == Long.MAX_VALUE ? backendTimeout
-                : min(backendTimeout, Duration.ofNanos(Math.max(deadline - composed, 1)));
-        flight.backend.update(client.exchange(frame, timeout).subscribe(
+        flight.backend.update(client.exchange(frame, backendTimeout).subscribe(
                 response -> finish(flight, response, null, start, composed),
                 error -> finish(flight, null, error, start, composed)));
     }
@@ -238,10 +239,6 @@ public final class DynamicBatcher<P> {
             return 0;
         }
         return System.currentTimeMillis() * 1000 + Math.max(deadlineNanos - nowNanos, 0) / 1000;
-    }
-
-    private static Duration min(Duration a, Duration b) {
-        return a.compareTo(b) <= 0 ? a : b;
     }
 
     /** One queued request. */
