@@ -139,7 +139,7 @@ public final class DlrmNetwork implements AutoCloseable {
     private int chunkSamples(int batch) {
         int perWorker = (batch + workers.count() - 1) / workers.count();
         int rounded = (perWorker + MicroKernel.LANES - 1) / MicroKernel.LANES * MicroKernel.LANES;
-        return Math.min(PackedDlrm.CHUNK_SAMPLES, rounded);
+        return Math.min(MicroKernel.CHUNK_SAMPLES, rounded);
     }
 
     private ForwardJob acquire() {

@@ -1,6 +1,8 @@
 package io.hps.dense.cpu;
 
+import static io.hps.dense.cpu.MicroKernel.CHUNK_SAMPLES;
 import static io.hps.dense.cpu.MicroKernel.LANES;
+import static io.hps.dense.cpu.MicroKernel.STRIDE;
 
 import io.hps.model.DlrmArchitecture;
 import io.hps.model.dense.DenseLayer;
@@ -8,20 +10,14 @@ import io.hps.model.dense.DlrmWeights;
 import java.util.List;
 
 /**
- * The whole DLRM forward for one chunk of at most {@link #CHUNK_SAMPLES} samples, on one thread:
- * dense features transposed to feature-major, bottom MLP (ReLU after every layer), dot
- * interaction written below the bottom output, top MLP (ReLU after all but the last layer),
- * sigmoid. Immutable after construction (weights packed once); shared by all workers.
+ * The whole DLRM forward for one chunk of at most {@link MicroKernel#CHUNK_SAMPLES} samples, on
+ * one thread: dense features transposed to feature-major, bottom MLP (ReLU after every layer),
+ * dot interaction written below the bottom output, top MLP (ReLU after all but the last layer),
+ * sigmoid. Activations are feature-major, {@link MicroKernel#STRIDE} floats per feature row.
+ * Immutable after construction (weights packed once); shared by all workers.
  */
 final class PackedDlrm {
 
-    /** Samples per chunk: the activations of a chunk stay in L2 while every weight block streams past. */
-    static final int CHUNK_SAMPLES = 128;
-    /**
-     * Floats per feature row of an activation buffer: one vector more than a chunk, so that
-     * consecutive rows do not map to the same L1 sets.
-     */
-    static final int STRIDE = CHUNK_SAMPLES + LANES;
 
     private final DlrmArchitecture architecture;
     private final PackedLayer[] bottom;
@@ -70,14 +66,14 @@ final class PackedDlrm {
         float[] x = scratch.first;
         float[] y = scratch.second;
         for (PackedLayer layer : bottom) {
-            layer.apply(x, y, STRIDE, width);
+            layer.apply(x, y, width);
             float[] t = x;
             x = y;
             y = t;
         }
         interact(input, row0, rows, width, x, scratch.vectors);
         for (PackedLayer layer : top) {
-            layer.apply(x, y, STRIDE, width);
+            layer.apply(x, y, width);
             float[] t = x;
             x = y;
             y = t;

@@ -1,7 +1,9 @@
 package io.hps.dense.cpu;
 
 import static io.hps.dense.cpu.MicroKernel.LANES;
+import static io.hps.dense.cpu.MicroKernel.MAX_VECTORS;
 import static io.hps.dense.cpu.MicroKernel.OUTPUTS;
+import static io.hps.dense.cpu.MicroKernel.STRIDE;
 
 import io.hps.model.dense.DenseLayer;
 
@@ -9,16 +11,16 @@ import io.hps.model.dense.DenseLayer;
  * One fully connected layer packed for {@link MicroKernel}: {@code y = act(W x + b)} over a chunk
  * of samples held feature-major.
  *
- * <p>Packed layout: outputs are grouped in panels of {@value MicroKernel#OUTPUTS}; panel
- * {@code p} holds, for every input {@code k}, the weights {@code W[6p .. 6p+5][k]} contiguously
- * at {@code packed[p * inputs * 6 + k * 6 ..]}. Outputs past {@code outputs} (the last panel's
+ * <p>Packed layout: outputs are grouped in panels of {@code OUTPUTS} (8); panel
+ * {@code p} holds, for every input {@code k}, the weights {@code W[8p .. 8p+7][k]} contiguously
+ * at {@code packed[(p * inputs + k) * 8 ..]}. Outputs past {@code outputs} (the last panel's
  * padding) have zero weights and bias, so they come out as zero. Immutable after construction;
  * shared by all threads.
  */
 final class PackedLayer {
 
-    /** Inputs per cache block: a block of two vectors of samples stays in L1 across all panels. */
-    static final int INPUT_BLOCK = 256;
+    /** Inputs per cache block: the block's three vectors of samples (24 KiB) stay in L1 across all panels. */
+    static final int INPUT_BLOCK = 128;
 
     private final int inputs;
     private final int outputs;
@@ -60,27 +62,26 @@ final class PackedLayer {
     /**
      * Computes the layer for samples {@code [0, width)} of a chunk.
      *
-     * @param x      input, {@code inputs} rows of {@code stride} floats (feature-major); read only
-     * @param y      output, {@link #paddedOutputs()} rows of {@code stride} floats; overwritten
-     * @param stride floats per feature row in both buffers
-     * @param width  samples to compute, a multiple of {@link MicroKernel#LANES}, at most {@code stride}
+     * @param x     input, {@code inputs} rows of {@link MicroKernel#STRIDE} floats (feature-major); read only
+     * @param y     output, {@link #paddedOutputs()} rows of {@code STRIDE} floats; overwritten
+     * @param width samples to compute, a multiple of {@link MicroKernel#LANES}, at most {@code STRIDE}
      */
-    void apply(float[] x, float[] y, int stride, int width) {
+    void apply(float[] x, float[] y, int width) {
         for (int k0 = 0; k0 < inputs; k0 += INPUT_BLOCK) {
             int block = Math.min(INPUT_BLOCK, inputs - k0);
             boolean first = k0 == 0;
             boolean clamp = relu && k0 + block == inputs;
-            int m0 = 0;
-            for (; m0 + 2 * LANES <= width; m0 += 2 * LANES) {
+            for (int m0 = 0; m0 < width; m0 += MAX_VECTORS * LANES) {
+                int vectors = Math.min(MAX_VECTORS, (width - m0) / LANES);
                 for (int p = 0; p < panels; p++) {
-                    MicroKernel.twoVectors(x, k0 * stride + m0, stride, block, packed, (p * inputs + k0) * OUTPUTS,
-                            y, p * OUTPUTS * stride + m0, bias, p * OUTPUTS, first, clamp);
-                }
-            }
-            if (m0 < width) {
-                for (int p = 0; p < panels; p++) {
-                    MicroKernel.oneVector(x, k0 * stride + m0, stride, block, packed, (p * inputs + k0) * OUTPUTS,
-                            y, p * OUTPUTS * stride + m0, bias, p * OUTPUTS, first, clamp);
+                    int xo = k0 * STRIDE + m0;
+                    int wo = (p * inputs + k0) * OUTPUTS;
+                    int yo = p * OUTPUTS * STRIDE + m0;
+                    switch (vectors) {
+                        case 3 -> MicroKernel.threeVectors(x, xo, block, packed, wo, y, yo, bias, p * OUTPUTS, first, clamp);
+                        case 2 -> MicroKernel.twoVectors(x, xo, block, packed, wo, y, yo, bias, p * OUTPUTS, first, clamp);
+                        default -> MicroKernel.oneVector(x, xo, block, packed, wo, y, yo, bias, p * OUTPUTS, first, clamp);
+                    }
                 }
             }
         }
