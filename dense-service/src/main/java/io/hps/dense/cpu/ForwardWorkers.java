@@ -1,5 +1,6 @@
 package io.hps.dense.cpu;
 
+import java.lang.foreign.MemorySegment;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 
@@ -30,6 +31,11 @@ final class ForwardWorkers implements AutoCloseable {
 
     int count() {
         return threads.length;
+    }
+
+    /** Whether the workers may read {@code segment} (it is not confined to another thread). */
+    boolean canRead(MemorySegment segment) {
+        return segment.isAccessibleBy(threads[0]);
     }
 
     /** Hands {@code job} to {@code helpers} workers; each drains chunks until none is left. */
