@@ -4,6 +4,7 @@ import io.hps.dense.EmbeddingType;
 import io.hps.model.DlrmArchitecture;
 import io.hps.model.dense.DlrmWeights;
 import java.lang.foreign.MemorySegment;
+import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -99,6 +100,27 @@ public final class DlrmNetwork implements AutoCloseable {
     public void forward(int batch, MemorySegment dense, MemorySegment embeddings, EmbeddingType type, float[] out) {
         checkSegments(batch, dense, embeddings, type, out);
         run(batch, dense, embeddings, type, out, false);
+    }
+
+    /**
+     * Runs synthetic batches for {@code duration}, so that the JIT compiles every kernel before
+     * the first real call (until then the Vector API runs in its slow interpreted form). Call it
+     * once after {@link #load}, before reporting ready; a few seconds suffice on an idle machine.
+     * Allocates the synthetic inputs; blocks the calling thread.
+     */
+    public void warmUp(Duration duration) {
+        DlrmArchitecture a = model.architecture();
+        int batch = workers.count() * MicroKernel.CHUNK_SAMPLES + MicroKernel.LANES;
+        float[] dense = new float[batch * a.denseFeatures()];
+        float[] embeddings = new float[batch * a.tableCount() * a.embeddingDimension()];
+        for (int i = 0; i < embeddings.length; i++) {
+            embeddings[i] = (i % 7 - 3) * 0.01f;
+        }
+        float[] out = new float[batch];
+        long end = System.nanoTime() + duration.toNanos();
+        do {
+            forward(batch, dense, embeddings, out);
+        } while (System.nanoTime() - end < 0);
     }
 
     /** Like {@link #forward(int, float[], float[], float[])} but writes the logits, before the sigmoid. */

@@ -10,6 +10,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -126,6 +127,19 @@ class DlrmNetworkContractTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    @Test
+    void shouldScoreAsBeforeAfterWarmUp() {
+        int batch = 9;
+        float[] dense = RandomModels.dense(arch, batch, 7);
+        float[] embeddings = RandomModels.embeddings(arch, batch, 8);
+        float[] before = new float[batch];
+        network.forward(batch, dense, embeddings, before);
+        network.warmUp(Duration.ofMillis(200));
+        float[] after = new float[batch];
+        network.forward(batch, dense, embeddings, after);
+        assertThat(after).containsExactly(before, SAME_SCORE);
     }
 
     @Test

@@ -5,6 +5,7 @@ import io.hps.model.CriteoTables;
 import io.hps.model.DlrmArchitecture;
 import io.hps.model.dense.DenseLayer;
 import io.hps.model.dense.DlrmWeights;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -26,7 +27,11 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Throughput of the Criteo-shape DLRM dense forward on the CPU: the Vector API network against
  * the scalar baseline, both on {@code threads} worker threads, in one run. A score is batches per
- * second; samples per second is the score times {@code batch}.
+ * second; samples per second is the score times {@code batch}. The network is warmed up as a
+ * service would before reporting ready; the baseline gets the JMH warm-up iterations.
+ *
+ * <p>Run: {@code ./mvnw -pl load-tests -am package -DskipTests && java --add-modules
+ * jdk.incubator.vector -jar load-tests/target/benchmarks.jar DlrmForward -f 1 -wi 3 -i 5}
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -55,6 +60,7 @@ public class DlrmForwardBenchmark {
         DlrmWeights weights = new DlrmWeights(arch, layers(arch.denseFeatures(), arch.bottomMlp(), random),
                 layers(arch.topInputWidth(), arch.topMlp(), random));
         network = DlrmNetwork.load(weights, threads);
+        network.warmUp(Duration.ofSeconds(10));
         baseline = new ScalarDlrm(weights, threads);
         dense = uniform(random, batch * arch.denseFeatures(), 4f);
         embeddings = uniform(random, batch * arch.tableCount() * arch.embeddingDimension(), 0.5f);
