@@ -38,28 +38,58 @@ final class DotInteraction {
         int o = row * stride + sample;
         for (int j = 1; j < vectors; j++) {
             int vj = j * dimension;
-            for (int i = 0; i < j; i++, o += stride) {
+            int i = 0;
+            for (; i + 4 <= j; i += 4, o += 4 * stride) {
+                fourDots(v, i * dimension, vj, out, o, stride);
+            }
+            for (; i < j; i++, o += stride) {
                 out[o] = dot(v, i * dimension, vj);
             }
         }
     }
 
-    private float dot(float[] v, int a, int b) {
+    /** The dot products of the four vectors at {@code a, a + dimension, ..} with the one at {@code b}, loading it once. */
+    private void fourDots(float[] v, int a, int b, float[] out, int o, int stride) {
+        FloatVector s0 = FloatVector.zero(SPECIES);
+        FloatVector s1 = s0;
+        FloatVector s2 = s0;
+        FloatVector s3 = s0;
+        int d = dimension;
         int e = 0;
-        float tail = 0f;
-        FloatVector acc0 = FloatVector.zero(SPECIES);
-        FloatVector acc1 = FloatVector.zero(SPECIES);
-        for (; e + 2 * LANES <= dimension; e += 2 * LANES) {
-            acc0 = FloatVector.fromArray(SPECIES, v, a + e).fma(FloatVector.fromArray(SPECIES, v, b + e), acc0);
-            acc1 = FloatVector.fromArray(SPECIES, v, a + e + LANES)
-                    .fma(FloatVector.fromArray(SPECIES, v, b + e + LANES), acc1);
+        for (; e + LANES <= d; e += LANES) {
+            FloatVector y = FloatVector.fromArray(SPECIES, v, b + e);
+            s0 = FloatVector.fromArray(SPECIES, v, a + e).fma(y, s0);
+            s1 = FloatVector.fromArray(SPECIES, v, a + d + e).fma(y, s1);
+            s2 = FloatVector.fromArray(SPECIES, v, a + 2 * d + e).fma(y, s2);
+            s3 = FloatVector.fromArray(SPECIES, v, a + 3 * d + e).fma(y, s3);
         }
+        float t0 = s0.reduceLanes(VectorOperators.ADD);
+        float t1 = s1.reduceLanes(VectorOperators.ADD);
+        float t2 = s2.reduceLanes(VectorOperators.ADD);
+        float t3 = s3.reduceLanes(VectorOperators.ADD);
+        for (; e < d; e++) {
+            float y = v[b + e];
+            t0 = Math.fma(v[a + e], y, t0);
+            t1 = Math.fma(v[a + d + e], y, t1);
+            t2 = Math.fma(v[a + 2 * d + e], y, t2);
+            t3 = Math.fma(v[a + 3 * d + e], y, t3);
+        }
+        out[o] = t0;
+        out[o + stride] = t1;
+        out[o + 2 * stride] = t2;
+        out[o + 3 * stride] = t3;
+    }
+
+    private float dot(float[] v, int a, int b) {
+        FloatVector s = FloatVector.zero(SPECIES);
+        int e = 0;
         for (; e + LANES <= dimension; e += LANES) {
-            acc0 = FloatVector.fromArray(SPECIES, v, a + e).fma(FloatVector.fromArray(SPECIES, v, b + e), acc0);
+            s = FloatVector.fromArray(SPECIES, v, a + e).fma(FloatVector.fromArray(SPECIES, v, b + e), s);
         }
+        float t = s.reduceLanes(VectorOperators.ADD);
         for (; e < dimension; e++) {
-            tail = Math.fma(v[a + e], v[b + e], tail);
+            t = Math.fma(v[a + e], v[b + e], t);
         }
-        return acc0.add(acc1).reduceLanes(VectorOperators.ADD) + tail;
+        return t;
     }
 }
