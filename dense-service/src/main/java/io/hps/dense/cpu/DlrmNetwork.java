@@ -123,7 +123,7 @@ public final class DlrmNetwork implements AutoCloseable {
         float[] out = new float[batch];
         long end = System.nanoTime() + duration.toNanos();
         for (int call = 0; call == 0 || System.nanoTime() - end < 0; call++) {
-            // full chunks, then a last chunk of one or of two vectors: every kernel runs
+            // two batch sizes whose chunks end in a part vector block of one or two vectors: every kernel runs
             forward(full + (call % 2 + 1) * MicroKernel.LANES, dense, embeddings, out);
         }
     }
@@ -167,11 +167,14 @@ public final class DlrmNetwork implements AutoCloseable {
         job.await();
     }
 
-    /** Spreads a small batch over the workers; a large one goes in full chunks. */
+    /**
+     * Samples per chunk: a whole number of vectors, at most {@link MicroKernel#CHUNK_SAMPLES},
+     * with the chunk count a multiple of the workers so that they finish together.
+     */
     private int chunkSamples(int batch) {
-        int perWorker = (batch + workers.count() - 1) / workers.count();
-        int rounded = (perWorker + MicroKernel.LANES - 1) / MicroKernel.LANES * MicroKernel.LANES;
-        return Math.min(MicroKernel.CHUNK_SAMPLES, rounded);
+        int workerCount = workers.count();
+        int chunks = Math.ceilDiv(Math.ceilDiv(batch, MicroKernel.CHUNK_SAMPLES), workerCount) * workerCount;
+        return Math.ceilDiv(Math.ceilDiv(batch, chunks), MicroKernel.LANES) * MicroKernel.LANES;
     }
 
     private ForwardJob acquire() {
