@@ -113,18 +113,19 @@ public final class DlrmNetwork implements AutoCloseable {
      */
     public void warmUp(Duration duration) {
         DlrmArchitecture a = model.architecture();
-        int full = workers.count() * MicroKernel.CHUNK_SAMPLES;
-        int batch = full + 2 * MicroKernel.LANES;
-        float[] dense = new float[batch * a.denseFeatures()];
-        float[] embeddings = new float[batch * a.tableCount() * a.embeddingDimension()];
+        int lanes = MicroKernel.LANES;
+        // chunks of three-vector blocks, chunks of two vectors, one chunk of one vector: every kernel runs
+        int[] batches = {workers.count() * MicroKernel.CHUNK_SAMPLES, workers.count() * 2 * lanes, lanes};
+        int most = batches[0];
+        float[] dense = new float[most * a.denseFeatures()];
+        float[] embeddings = new float[most * a.tableCount() * a.embeddingDimension()];
         for (int i = 0; i < embeddings.length; i++) {
             embeddings[i] = (i % 7 - 3) * 0.01f;
         }
-        float[] out = new float[batch];
+        float[] out = new float[most];
         long end = System.nanoTime() + duration.toNanos();
-        for (int call = 0; call == 0 || System.nanoTime() - end < 0; call++) {
-            // two batch sizes whose chunks end in a part vector block of one or two vectors: every kernel runs
-            forward(full + (call % 2 + 1) * MicroKernel.LANES, dense, embeddings, out);
+        for (int call = 0; call < batches.length || System.nanoTime() - end < 0; call++) {
+            forward(batches[call % batches.length], dense, embeddings, out);
         }
     }
 
