@@ -6,7 +6,8 @@ import java.util.stream.IntStream;
 
 /**
  * Keys of all tables of a model in one device hash table: table {@code t}'s key {@code k} is stored as
- * {@code t << 40 | k}, so equal keys of different tables never meet. Keys must lie in {@code [0, 2^40)}.
+ * {@code t << 40 | k}, so equal keys of different tables never meet. A key outside {@code [0, 2^40 - 1)} is in no
+ * table (no table has that many rows) and is stored as {@code 2^40 - 1}, which no table has either.
  *
  * <p>Staging writes a sample-major {@code [batch, tables]} key tensor in that form, so that a table query writes
  * its vectors in the {@code [batch, tables, dimension]} layout the dense forward reads.
@@ -14,6 +15,8 @@ import java.util.stream.IntStream;
 final class TableKeys {
 
     static final int TABLE_SHIFT = 40;
+    /** The key every out-of-range key becomes: beyond the rows of any table. */
+    static final long UNKNOWN = (1L << TABLE_SHIFT) - 1;
     private static final int PARALLEL_SAMPLES = 8192;
     private static final int SLICE_SAMPLES = 4096;
 
@@ -21,7 +24,7 @@ final class TableKeys {
     }
 
     static long encode(int table, long key) {
-        return (long) table << TABLE_SHIFT | key;
+        return (long) table << TABLE_SHIFT | (key >>> TABLE_SHIFT == 0 ? key : UNKNOWN);
     }
 
     static int table(long encoded) {
@@ -29,7 +32,7 @@ final class TableKeys {
     }
 
     static long key(long encoded) {
-        return encoded & ((1L << TABLE_SHIFT) - 1);
+        return encoded & UNKNOWN;
     }
 
     /**

@@ -15,8 +15,16 @@ class TableKeysTest {
         long a = TableKeys.encode(0, 5);
         long b = TableKeys.encode(1, 5);
         assertThat(a).isNotEqualTo(b);
-        assertThat(TableKeys.table(TableKeys.encode(25, (1L << 40) - 1))).isEqualTo(25);
-        assertThat(TableKeys.key(TableKeys.encode(25, (1L << 40) - 1))).isEqualTo((1L << 40) - 1);
+        assertThat(TableKeys.table(TableKeys.encode(25, (1L << 40) - 2))).isEqualTo(25);
+        assertThat(TableKeys.key(TableKeys.encode(25, (1L << 40) - 2))).isEqualTo((1L << 40) - 2);
+    }
+
+    @Test
+    void shouldMapKeysBeyondAnyTableToTheUnknownKeyOfTheirTable() {
+        for (long key : new long[] {1L << 40, Long.MAX_VALUE, -1}) {
+            assertThat(TableKeys.table(TableKeys.encode(3, key))).isEqualTo(3);
+            assertThat(TableKeys.key(TableKeys.encode(3, key))).isEqualTo(TableKeys.UNKNOWN);
+        }
     }
 
     @Test
