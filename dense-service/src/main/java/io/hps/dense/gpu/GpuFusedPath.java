@@ -6,7 +6,6 @@ import io.hps.gpu.DeviceOwner;
 import io.hps.gpu.PinnedBuffer;
 import io.hps.gpu.cache.DeviceHashTable;
 import io.hps.gpu.cache.HashTableShape;
-import io.hps.gpu.cache.TableOutcome;
 import io.hps.gpu.dense.GpuDlrm;
 import io.hps.model.DlrmArchitecture;
 import io.hps.model.TableSpec;

@@ -23,6 +23,7 @@ import io.rsocket.frame.decoder.PayloadDecoder;
 import io.rsocket.transport.netty.server.CloseableChannel;
 import io.rsocket.transport.netty.server.TcpServerTransport;
 import io.rsocket.util.ByteBufPayload;
+import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -163,9 +164,7 @@ public final class IpcLookupServer implements AutoCloseable {
                 maxBatch, poolSize)) {
             System.out.println("ready port=" + server.port());
             System.out.flush();
-            while (System.in.read() >= 0) {
-                Thread.onSpinWait();
-            }
+            System.in.transferTo(OutputStream.nullOutputStream());
         }
         GpuRuntime.shutdown();
     }
