@@ -1,0 +1,171 @@
+package io.hps.dense.gpu;
+
+import io.hps.gpu.DeviceBuffer;
+import io.hps.gpu.DeviceContext;
+import io.hps.gpu.DeviceOwner;
+import io.hps.gpu.GpuRuntime;
+import io.hps.gpu.cache.TableOutcome;
+import io.hps.gpu.ipc.IpcMemHandles;
+import io.hps.gpu.ipc.OpenedHandles;
+import io.hps.model.DlrmArchitecture;
+import io.hps.model.gen.GeneratorSettings;
+import io.hps.wire.EmbeddingBlock;
+import io.hps.wire.LookupResponseEncoder;
+import io.hps.wire.LookupStatus;
+import io.hps.wire.VectorDtype;
+import io.hps.wire.VectorHandle;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.rsocket.Payload;
+import io.rsocket.SocketAcceptor;
+import io.rsocket.core.RSocketServer;
+import io.rsocket.frame.decoder.PayloadDecoder;
+import io.rsocket.transport.netty.server.CloseableChannel;
+import io.rsocket.transport.netty.server.TcpServerTransport;
+import io.rsocket.util.ByteBufPayload;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import reactor.core.publisher.Mono;
+
+/**
+ * The HPS side of the same-host GPU ensemble: every row in a static device table, a pool of device embedding
+ * buffers ({@code [maxBatch, tables, dimension]} float32 each), and an RSocket request-response endpoint on
+ * loopback. A request ({@link HandleRequest}) names the client's device key buffer by its CUDA IPC handle (opened
+ * once); the lookup writes the next pooled buffer and the response is a lookup response frame whose sample-major
+ * embedding section carries that buffer as a {@link VectorHandle.CudaIpc}. No embedding byte leaves device memory.
+ *
+ * <p>Buffer reuse: buffers are handed out round-robin, so a client may hold at most {@code poolSize - 1} responses
+ * while it sends the next request; the stream is synchronised before each response, so the vectors are complete
+ * when the client reads them.
+ *
+ * <p>Command line (the benchmark starts it in its own JVM): {@code --scale S --seed N --max-batch N --pool N};
+ * prints {@code ready port=P} once it serves, and stops when its standard input closes.
+ */
+public final class IpcLookupServer implements AutoCloseable {
+
+    private final DeviceOwner owner;
+    private final DlrmArchitecture arch;
+    private final StaticEmbeddingTable table;
+    private final BatchStaging staging;
+    private final OpenedHandles opened;
+    private final List<DeviceBuffer> pool;
+    private final List<byte[]> poolHandles;
+    private final CloseableChannel channel;
+    private int next;
+
+    private IpcLookupServer(DeviceOwner owner, DlrmArchitecture arch, StaticEmbeddingTable table,
+                            BatchStaging staging, OpenedHandles opened, List<DeviceBuffer> pool,
+                            List<byte[]> poolHandles) {
+        this.owner = owner;
+        this.arch = arch;
+        this.table = table;
+        this.staging = staging;
+        this.opened = opened;
+        this.pool = pool;
+        this.poolHandles = poolHandles;
+        this.channel = RSocketServer.create(SocketAcceptor.forRequestResponse(this::handle))
+                .payloadDecoder(PayloadDecoder.ZERO_COPY)
+                .bind(TcpServerTransport.create("127.0.0.1", 0)).block();
+    }
+
+    /** Loads the table and the pool on {@code owner}'s device and starts listening on a free loopback port. */
+    public static IpcLookupServer start(DeviceOwner owner, DlrmArchitecture arch, RowSource rows, int maxBatchSize,
+                                        int poolSize) {
+        return owner.submit(context -> {
+            StaticEmbeddingTable table = StaticEmbeddingTable.load(context, arch.tables(), rows);
+            BatchStaging staging = new BatchStaging(context, arch, maxBatchSize, false);
+            long bytes = (long) maxBatchSize * arch.tableCount() * staging.rowBytes();
+            List<DeviceBuffer> pool = new ArrayList<>();
+            List<byte[]> handles = new ArrayList<>();
+            for (int i = 0; i < poolSize; i++) {
+                DeviceBuffer b = context.allocate(bytes);
+                pool.add(b);
+                handles.add(IpcMemHandles.export(context, b));
+            }
+            return new DeviceParts(table, staging, new OpenedHandles(context), pool, handles);
+        }).thenApply(p -> new IpcLookupServer(owner, arch, p.table(), p.staging(), p.opened(), p.pool(),
+                p.handles())).join();
+    }
+
+    private record DeviceParts(StaticEmbeddingTable table, BatchStaging staging, OpenedHandles opened,
+                               List<DeviceBuffer> pool, List<byte[]> handles) {
+    }
+
+    /** The loopback port it listens on. */
+    public int port() {
+        return channel.address().getPort();
+    }
+
+    private Mono<Payload> handle(Payload payload) {
+        HandleRequest request;
+        try {
+            request = HandleRequest.decode(payload.sliceData());
+        } finally {
+            payload.release();
+        }
+        CompletableFuture<ByteBuf> frame = owner.submit(context -> lookup(context, request));
+        return Mono.fromFuture(frame).map(ByteBufPayload::create);
+    }
+
+    private ByteBuf lookup(DeviceContext context, HandleRequest request) {
+        int count = request.batch() * request.tables();
+        int slot = next;
+        next = (next + 1) % pool.size();
+        DeviceBuffer out = pool.get(slot);
+        table.enqueueQuery(opened.pointer(request.handle()), count, out.pointer(), staging);
+        context.synchronize();
+        TableOutcome outcome = staging.outcome();
+        if (outcome.missed() > 0) {
+            table.zeroMisses(context, staging, outcome.missed(), out.pointer());
+        }
+        long length = count * staging.rowBytes();
+        EmbeddingBlock block = EmbeddingBlock.sampleMajor(VectorDtype.F32, request.batch(), request.tables(),
+                arch.embeddingDimension()).withHandle(new VectorHandle.CudaIpc(poolHandles.get(slot),
+                context.ordinal(), 0, length));
+        ByteBuf frame = ByteBufAllocator.DEFAULT.buffer(LookupResponseEncoder.frameLength(block));
+        LookupResponseEncoder.encode(frame, 0, outcome.missed() > 0 ? LookupStatus.DEFAULTS_USED : LookupStatus.OK,
+                block, null, null);
+        return frame;
+    }
+
+    @Override
+    public void close() {
+        channel.dispose();
+        owner.submit(context -> {
+            context.synchronize();
+            opened.close();
+            pool.forEach(DeviceBuffer::close);
+            table.close();
+            staging.close();
+            return null;
+        }).join();
+    }
+
+    public static void main(String[] args) throws Exception {
+        double scale = 1.0;
+        long seed = 42;
+        int maxBatch = 131072;
+        int poolSize = 2;
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            switch (args[i]) {
+                case "--scale" -> scale = Double.parseDouble(args[i + 1]);
+                case "--seed" -> seed = Long.parseLong(args[i + 1]);
+                case "--max-batch" -> maxBatch = Integer.parseInt(args[i + 1]);
+                case "--pool" -> poolSize = Integer.parseInt(args[i + 1]);
+                default -> throw new IllegalArgumentException("unknown option: " + args[i]);
+            }
+        }
+        DlrmArchitecture arch = new GeneratorSettings(Path.of("."), "dlrm", scale, 128, seed, 1, maxBatch)
+                .architecture();
+        try (IpcLookupServer server = start(GpuRuntime.device(0), arch, new SeededRows(arch.tables(), seed),
+                maxBatch, poolSize)) {
+            System.out.println("ready port=" + server.port());
+            System.out.flush();
+            System.in.transferTo(OutputStream.nullOutputStream());
+        }
+        GpuRuntime.shutdown();
+    }
+}
