@@ -35,7 +35,8 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * Rows per second of the in-process read paths, all hits, one thread, dimension 128 (512-byte
  * rows), against a plain gather of the same number of rows by index from one off-heap table of the
- * same size as the cache's slab ({@link #gatherBaseline}). Every method reports rows/s (JMH
+ * same size as the cache's slab ({@link #gatherBaseline}; {@link #gatherBaselineHugePages} from a
+ * copy on transparent huge pages, as the caches allocate their slabs). Every method reports rows/s (JMH
  * operations are rows).
  *
  * <p>Data: a dynamic cache of {@code 2^18} rows (128 MiB slab) filled with keys {@code 0..3/4 of
@@ -58,6 +59,7 @@ public class InProcessLookupBenchmark {
 
     private Arena arena;
     private MemorySegment table;
+    private MemorySegment hugePageTable;
     private MemorySegment out;
     private long[] gatherIndices;
     private long[] keys;
@@ -80,6 +82,8 @@ public class InProcessLookupBenchmark {
         for (long i = 0; i < table.byteSize() / 4; i++) {
             table.setAtIndex(ValueLayout.JAVA_FLOAT, i, random.nextInt(1000) / 1000f);
         }
+        hugePageTable = HugePageMemory.allocate(arena, table.byteSize());
+        hugePageTable.copyFrom(table);
         cache = new CpuEmbeddingCache(new DeviceCacheConfig(CacheMode.DYNAMIC, CAPACITY_ROWS, DIMENSION));
         int loaded = CAPACITY_ROWS / 4 * 3;
         long[] all = new long[loaded];
@@ -105,6 +109,18 @@ public class InProcessLookupBenchmark {
         found = new boolean[BATCH];
         session = session(1, BATCH);
         criteoSession = session(CRITEO_TABLES, CRITEO_BATCH);
+        reportHugePages();
+    }
+
+    /** Prints how much of this JVM's anonymous memory sits on transparent huge pages (Linux). */
+    static void reportHugePages() {
+        try {
+            java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/smaps_rollup")).stream()
+                    .filter(line -> line.startsWith("AnonHugePages") || line.startsWith("Rss"))
+                    .forEach(line -> System.out.println("# " + line.replaceAll("\\s+", " ")));
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            System.out.println("# no /proc/self/smaps_rollup: " + e);
+        }
     }
 
     private LookupSession session(int tables, int maxKeys) {
@@ -146,6 +162,19 @@ public class InProcessLookupBenchmark {
     @OperationsPerInvocation(BATCH)
     public MemorySegment gatherBaseline() {
         MemorySegment src = table;
+        MemorySegment dst = out;
+        long[] indices = gatherIndices;
+        for (int i = 0; i < indices.length; i++) {
+            MemorySegment.copy(src, indices[i] * ROW_BYTES, dst, i * ROW_BYTES, ROW_BYTES);
+        }
+        return dst;
+    }
+
+    /** Baseline on transparent huge pages (as the caches' slabs): the same gather from a copy of the table. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public MemorySegment gatherBaselineHugePages() {
+        MemorySegment src = hugePageTable;
         MemorySegment dst = out;
         long[] indices = gatherIndices;
         for (int i = 0; i < indices.length; i++) {
