@@ -12,7 +12,8 @@
 # Needs: redis-server, redis-benchmark, redis-cli on PATH; the benchmarks built first:
 #   ./mvnw -B -q -pl load-tests -am -DskipTests package dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
 # Environment: JAVA_HOME, KEYS (100000), VALUE_BYTES (512), MGET_KEYS (256), PIPELINE (16),
-# CLIENTS (1), REQUESTS (20000), JMH_ARGS ("-f 1 -wi 3 -i 5 -w 2s -r 2s"), JMH_PARAMS ("").
+# CLIENTS (1), REQUESTS (20000), JMH_ARGS ("-f 1 -wi 3 -i 5 -w 2s -r 2s"), JMH_PARAMS (""),
+# EXTRA_CP (classes put before the benchmark classpath, e.g. an older RedisTier to compare).
 set -euo pipefail
 cd "$(dirname "$0")"
 JAVA="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
@@ -50,7 +51,7 @@ RPS=$(redis-benchmark -p "$PORT" -q -n "$REQUESTS" -P "$PIPELINE" -c "$CLIENTS" 
       | tr '\r' '\n' | grep -o '[0-9.]* requests per second' | tail -1 | cut -d' ' -f1)
 MGET_VALUES=$(python3 -c "print(round($RPS * $MGET_KEYS))")
 
-CP="target/classes:$(cat target/classpath.txt)"
+CP="${EXTRA_CP:+$EXTRA_CP:}target/classes:$(cat target/classpath.txt)"
 # shellcheck disable=SC2086
 "$JAVA" -Djmh.ignoreLock=true -cp "$CP" org.openjdk.jmh.Main 'io.hps.bench.hps.RedisTierBenchmark' $JMH_ARGS $JMH_PARAMS \
     -jvmArgsAppend "-Dhps.bench.redis=127.0.0.1:$PORT" -rf json -rff "$WORK/jmh.json" | grep -E '^(Benchmark|RedisTier)'

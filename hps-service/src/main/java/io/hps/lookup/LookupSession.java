@@ -29,13 +29,13 @@ import java.util.stream.Collectors;
  * </ul>
  * keys found nowhere get the default vector. {@link #lookup} queries the cache with every key of
  * the batch straight into the caller's buffer (a repeated key is read again, which is cheaper than
- * a second copy of every row) and writes the misses' vectors to each of their positions; the cache's
- * own counters therefore count repeated keys. {@link #lookupUnique} hands the distinct vectors over
+ * a second copy of every row) and writes the misses' vectors, resolved once per distinct key, to
+ * each of their positions; the cache's own counters therefore count repeated keys. {@link #lookupUnique} hands the distinct vectors over
  * as they are with the inverse index.
  *
  * <p>Buffers: vectors are float32 rows of {@code dimension * 4} bytes laid back to back; the caller
  * owns every array and segment and the session writes them only during the call. The session's
- * scratch memory (distinct keys and vectors, miss lists) is allocated once, sized by the largest
+ * scratch memory (distinct keys, miss lists and miss vectors) is allocated once, sized by the largest
  * table batch, in {@link LookupSettings#workspaces()} workspaces: that many lookups run at once,
  * further callers wait for a workspace.
  *
@@ -105,30 +105,27 @@ public final class LookupSession implements AutoCloseable {
         Workspace ws = acquire();
         try {
             int distinct = ws.dedup.deduplicate(keys, offset, count, ws.unique, ws.inverse);
-            if (t.cache() != null) {
-                return fillInPlace(table, t, ws, keys, offset, count, distinct, out, outOffset);
-            }
-            LookupOutcome outcome = fill(table, t, ws, distinct, ws.vectors, count);
-            long row = t.vectorBytes();
-            for (int i = 0; i < count; i++) {
-                MemorySegment.copy(ws.vectors, ws.inverse[i] * row, out, outOffset + i * row, row);
-            }
-            return outcome;
+            return fillInPlace(table, t, ws, keys, offset, count, distinct, out, outOffset);
         } finally {
             workspaces.add(ws);
         }
     }
 
     /**
-     * Queries the cache with all {@code count} keys straight into {@code out}, then resolves the
-     * distinct missing keys once and writes each one's vector to every position where it missed.
-     * Needs {@code ws.unique} and {@code ws.inverse} filled by the deduplicator.
+     * Queries the cache (if any; without one every position misses) with all {@code count} keys
+     * straight into {@code out}, then resolves the distinct missing keys once and writes each
+     * one's vector to every position where it missed. Needs {@code ws.unique} and
+     * {@code ws.inverse} filled by the deduplicator.
      */
     private LookupOutcome fillInPlace(int tableIdx, LookupTable t, Workspace ws, long[] keys, int offset, int count,
                                       int distinct, MemorySegment out, long outOffset) {
         long start = System.nanoTime();
         MissList misses = ws.misses;
-        t.cache().query(keys, offset, count, out, outOffset, misses);
+        if (t.cache() != null) {
+            t.cache().query(keys, offset, count, out, outOffset, misses);
+        } else {
+            allMissed(misses, count);
+        }
         int missCount = distinctMisses(ws, misses);
         int cacheHits = distinct - missCount;
         MissResolution resolved = MissResolution.NONE;
@@ -272,11 +269,15 @@ public final class LookupSession implements AutoCloseable {
         if (t.cache() != null) {
             return t.cache().query(ws.unique, 0, distinct, vectors, 0, misses);
         }
+        allMissed(misses, distinct);
+        return 0;
+    }
+
+    private static void allMissed(MissList misses, int count) {
         misses.clear();
-        for (int i = 0; i < distinct; i++) {
+        for (int i = 0; i < count; i++) {
             misses.add(i);
         }
-        return 0;
     }
 
     /**
@@ -464,7 +465,6 @@ public final class LookupSession implements AutoCloseable {
         final KeyDeduplicator dedup;
         final long[] unique;
         final int[] inverse;
-        final MemorySegment vectors;
         final MissList misses;
         final long[] missKeys;
         final int[] missSlot;
@@ -475,7 +475,6 @@ public final class LookupSession implements AutoCloseable {
             dedup = new KeyDeduplicator(maxKeys);
             unique = new long[maxKeys];
             inverse = new int[maxKeys];
-            vectors = arena.allocate(maxKeys * maxRowBytes, 64);
             misses = new MissList(maxKeys);
             missKeys = new long[maxKeys];
             missSlot = new int[maxKeys];

@@ -88,6 +88,23 @@ class LookupSessionTest {
     }
 
     @Test
+    void shouldReadEveryDistinctKeyFromTheTiersOnceWithoutCache() {
+        tier.put(table, new long[] {3, 4}, 2, rows(3, 4), Deadline.inNanos(TimeUnit.SECONDS.toNanos(5)));
+        long[] keys = {4, 9, 4, 3};
+        MemorySegment out = arena.allocate(keys.length * ROW, 64);
+        try (LookupSession uncached = new LookupSession("m", List.of(new LookupTable(table, 16, DEFAULT, null)),
+                List.of(tier), LookupSettings.DEFAULTS, LookupMetrics.unpublished("m", List.of("hash_map")))) {
+            LookupOutcome outcome = uncached.lookup(0, keys, 0, keys.length, out, 0);
+
+            assertThat(outcome).isEqualTo(new LookupOutcome(4, 3, 0, 2, 1, 0));
+        }
+        assertThat(at(out, 0, 1)).isEqualTo(41f);
+        assertThat(at(out, 1, 1)).isEqualTo(DEFAULT);
+        assertThat(at(out, 2, 3)).isEqualTo(43f);
+        assertThat(at(out, 3, 0)).isEqualTo(30f);
+    }
+
+    @Test
     void shouldAnswerLookupUniqueWithDistinctRowsAndInverse() {
         cache.replace(new long[] {1}, 0, 1, rows(1), 0);
         long[] keys = {1, 7, 1};
