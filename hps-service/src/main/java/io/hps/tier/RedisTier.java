@@ -64,7 +64,8 @@ import java.util.function.Supplier;
  * {@value #READ_BATCH_BYTES} bytes of values each, packed into batches of about that size.
  * Redisson re-scans a batch's whole buffered reply each time more of it arrives, so one batch
  * with megabytes of vectors costs time quadratic in its size; small batches keep decoding linear.
- * On a cluster Redisson sends each node its part in parallel. A call answers by its deadline whatever the servers do: a refused connection or
+ * On a cluster Redisson sends each node its part in parallel. A call answers by its deadline
+ * whatever the servers do: a refused connection or
  * a failed command gives {@link TierStatus#UNAVAILABLE}, a slow one {@link TierStatus#DEADLINE_EXCEEDED},
  * and a late reply is dropped without touching the caller's buffers. A read is all or nothing:
  * a failed {@code get} has written no vectors and set no mask entries. A write that did not end
