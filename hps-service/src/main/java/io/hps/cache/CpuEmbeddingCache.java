@@ -14,10 +14,13 @@ import java.util.concurrent.atomic.LongAdder;
  * <h2>Layout</h2>
  * The capacity is rounded up to whole sets of {@link #WAYS} slots. A key lives only in set
  * {@code bucket(murmur3-fmix64(key), sets)}. Slot {@code s} (set {@code s / WAYS}) has its key in
- * {@code keys[s]}, its last-use clock value in {@code stamps[s]} and its vector at byte
- * {@code s * dimension * 4} of one off-heap slab allocated at construction. Each set has a header
- * on its own 64-byte line: a version and a bit mask of occupied slots (so no key value is reserved
- * as an empty marker).
+ * {@code slots[2s]}, its last-use clock value in {@code slots[2s + 1]} (same cache line) and its
+ * vector at byte {@code s * dimension * 4} of one off-heap slab allocated at construction (on
+ * transparent huge pages where possible, see {@link OffHeapSlab}). Each set has a header of eight
+ * longs (one 64-byte line): a version, a bit mask of occupied slots (so no key value is reserved as
+ * an empty marker) and one tag byte per way, the low byte of the key's hash, packed eight to a
+ * long. A probe compares the 32 tags with SWAR arithmetic and reads only the keys of occupied ways
+ * whose tag matches, so a hit touches the header line, one slot line and the vector.
  *
  * <h2>Recency</h2>
  * Every batch takes one tick of a cache-wide clock; a hit or a write stamps the slot with it.
@@ -34,10 +37,16 @@ public final class CpuEmbeddingCache implements DeviceCache {
     /** Slots per set, as HugeCTR's slab size; the occupancy mask is one {@code int}. */
     public static final int WAYS = 32;
     private static final int FULL = -1;
-    private static final int HEADER_INTS = 16;
+    /** Keys a query probes in one stage-by-stage group. */
+    private static final int GROUP = 16;
+    private static final int HEADER_LONGS = 8;
     private static final int VERSION = 0;
     private static final int OCCUPIED = 1;
-    private static final VarHandle INTS = MethodHandles.arrayElementVarHandle(int[].class);
+    private static final int TAGS = 2;
+    private static final long LOW_BITS = 0x7F7F7F7F7F7F7F7FL;
+    private static final long EVERY_BYTE = 0x0101010101010101L;
+    private static final long GATHER_HIGH_BITS = 0x0102040810204080L;
+    private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
     private static final int OVERWRITTEN = 0;
     private static final int INSERTED = 1;
     private static final int EVICTED = 2;
@@ -45,9 +54,8 @@ public final class CpuEmbeddingCache implements DeviceCache {
     private final int dimension;
     private final long rowBytes;
     private final int sets;
-    private final long[] keys;
-    private final long[] stamps;
-    private final int[] headers;
+    private final long[] slots;
+    private final long[] headers;
     private final Arena arena;
     private final MemorySegment slab;
     private final AtomicLong clock = new AtomicLong();
@@ -66,11 +74,10 @@ public final class CpuEmbeddingCache implements DeviceCache {
         this.dimension = config.dimension();
         this.rowBytes = config.vectorBytes();
         this.sets = (int) setCount;
-        this.keys = new long[sets * WAYS];
-        this.stamps = new long[sets * WAYS];
-        this.headers = new int[sets * HEADER_INTS];
+        this.slots = new long[2 * sets * WAYS];
+        this.headers = new long[sets * HEADER_LONGS];
         this.arena = Arena.ofShared();
-        this.slab = arena.allocate((long) sets * WAYS * rowBytes, 64);
+        this.slab = OffHeapSlab.allocate(arena, (long) sets * WAYS * rowBytes);
     }
 
     @Override
@@ -106,10 +113,10 @@ public final class CpuEmbeddingCache implements DeviceCache {
         BatchArguments.checkQuery(batchKeys, offset, count, out, outOffsetBytes, rowBytes, misses);
         misses.clear();
         long now = clock.incrementAndGet();
-        for (int i = 0; i < count; i++) {
-            if (!read(batchKeys[offset + i], out, outOffsetBytes + i * rowBytes, now)) {
-                misses.add(i);
-            }
+        Probes probes = new Probes();
+        for (int from = 0; from < count; from += GROUP) {
+            queryGroup(batchKeys, offset + from, Math.min(GROUP, count - from), out,
+                    outOffsetBytes + from * rowBytes, from, misses, now, probes);
         }
         int hits = count - misses.count();
         counters.recordQuery(hits, misses.count());
@@ -170,9 +177,9 @@ public final class CpuEmbeddingCache implements DeviceCache {
     @Override
     public void clear() {
         for (int set = 0; set < sets; set++) {
-            int version = lock(set);
-            int h = set * HEADER_INTS;
-            size.add(-Integer.bitCount(headers[h + OCCUPIED]));
+            long version = lock(set);
+            int h = set * HEADER_LONGS;
+            size.add(-Long.bitCount(headers[h + OCCUPIED]));
             headers[h + OCCUPIED] = 0;
             unlock(set, version);
         }
@@ -187,20 +194,71 @@ public final class CpuEmbeddingCache implements DeviceCache {
         return KeyHash.bucket(key, sets);
     }
 
+    /**
+     * Reads {@code n <= GROUP} keys in stages (all headers, then all slot keys, then all vectors,
+     * then all versions again), so the cache misses of different keys overlap instead of forming
+     * one dependent chain per key. A key whose set was being written falls back to {@link #read}.
+     */
+    private void queryGroup(long[] batchKeys, int first, int n, MemorySegment out, long outOffset, int missBase,
+                            MissList misses, long now, Probes probes) {
+        for (int j = 0; j < n; j++) {
+            long hash = KeyHash.mix(batchKeys[first + j]);
+            int set = (int) Math.unsignedMultiplyHigh(hash, sets);
+            int h = set * HEADER_LONGS;
+            probes.versions[j] = (long) LONGS.getAcquire(headers, h + VERSION);
+            probes.sets[j] = set;
+            probes.candidates[j] = tagMatches(h, hash) & (int) headers[h + OCCUPIED];
+        }
+        for (int j = 0; j < n; j++) {
+            probes.slots[j] = slotAmong(probes.sets[j], probes.candidates[j], batchKeys[first + j]);
+        }
+        for (int j = 0; j < n; j++) {
+            if (probes.slots[j] >= 0) {
+                MemorySegment.copy(slab, probes.slots[j] * rowBytes, out, outOffset + j * rowBytes, rowBytes);
+            }
+        }
+        VarHandle.loadLoadFence();
+        for (int j = 0; j < n; j++) {
+            int slot = probes.slots[j];
+            long version = probes.versions[j];
+            boolean hit;
+            if ((version & 1) == 0 && (long) LONGS.getAcquire(headers, probes.sets[j] * HEADER_LONGS + VERSION) == version) {
+                hit = slot >= 0;
+                if (hit && slots[2 * slot + 1] != now) {
+                    slots[2 * slot + 1] = now;
+                }
+            } else {
+                hit = read(batchKeys[first + j], out, outOffset + j * rowBytes, now);
+            }
+            if (!hit) {
+                misses.add(missBase + j);
+            }
+        }
+    }
+
+    /** Scratch of one {@link #queryGroup}: per key its set, version seen, tag candidates and slot. */
+    private static final class Probes {
+        final int[] sets = new int[GROUP];
+        final long[] versions = new long[GROUP];
+        final int[] candidates = new int[GROUP];
+        final int[] slots = new int[GROUP];
+    }
+
     private boolean read(long key, MemorySegment out, long outOffset, long now) {
-        int set = setOf(key);
-        int h = set * HEADER_INTS;
+        long hash = KeyHash.mix(key);
+        int set = (int) Math.unsignedMultiplyHigh(hash, sets);
+        int h = set * HEADER_LONGS;
         for (int attempt = 0; ; attempt++) {
-            int version = (int) INTS.getAcquire(headers, h + VERSION);
+            long version = (long) LONGS.getAcquire(headers, h + VERSION);
             if ((version & 1) == 0) {
-                int slot = find(set, headers[h + OCCUPIED], key);
+                int slot = find(set, hash, key);
                 if (slot >= 0) {
                     MemorySegment.copy(slab, slot * rowBytes, out, outOffset, rowBytes);
                 }
                 VarHandle.loadLoadFence();
-                if ((int) INTS.getAcquire(headers, h + VERSION) == version) {
-                    if (slot >= 0) {
-                        stamps[slot] = now;
+                if ((long) LONGS.getAcquire(headers, h + VERSION) == version) {
+                    if (slot >= 0 && slots[2 * slot + 1] != now) {
+                        slots[2 * slot + 1] = now;
                     }
                     return slot >= 0;
                 }
@@ -209,32 +267,61 @@ public final class CpuEmbeddingCache implements DeviceCache {
         }
     }
 
-    private int find(int set, int occupied, long key) {
+    /** The slot of {@code key} (whose hash is {@code hash}) in {@code set}, or -1. */
+    private int find(int set, long hash, long key) {
+        int h = set * HEADER_LONGS;
+        return slotAmong(set, tagMatches(h, hash) & (int) headers[h + OCCUPIED], key);
+    }
+
+    /** The slot of {@code key} among the ways of {@code set} whose bits are set in {@code candidates}, or -1. */
+    private int slotAmong(int set, int candidates, long key) {
         int base = set * WAYS;
-        for (int way = 0; way < WAYS; way++) {
-            if (keys[base + way] == key && (occupied >>> way & 1) != 0) {
-                return base + way;
+        while (candidates != 0) {
+            int slot = base + Integer.numberOfTrailingZeros(candidates);
+            if (slots[2 * slot] == key) {
+                return slot;
             }
+            candidates &= candidates - 1;
         }
         return -1;
     }
 
+    /** Bit {@code w} set where way {@code w}'s tag byte equals the key's tag (occupied or not). */
+    private int tagMatches(int h, long hash) {
+        long pattern = (hash & 0xFF) * EVERY_BYTE;
+        int matches = 0;
+        for (int word = 0; word < WAYS / Long.BYTES; word++) {
+            long x = headers[h + TAGS + word] ^ pattern;
+            long zeroBytes = ~((x & LOW_BITS) + LOW_BITS | x | LOW_BITS);
+            matches |= (int) ((zeroBytes >>> 7) * GATHER_HIGH_BITS >>> 56) << word * Long.BYTES;
+        }
+        return matches;
+    }
+
+    private void setTag(int set, int way, long hash) {
+        int index = set * HEADER_LONGS + TAGS + way / Long.BYTES;
+        int shift = way % Long.BYTES * Byte.SIZE;
+        headers[index] = headers[index] & ~(0xFFL << shift) | (hash & 0xFF) << shift;
+    }
+
     private int store(long key, MemorySegment vectors, long vectorOffset, long now) {
+        long hash = KeyHash.mix(key);
         int set = setOf(key);
-        int version = lock(set);
-        int h = set * HEADER_INTS;
-        int occupied = headers[h + OCCUPIED];
-        int slot = find(set, occupied, key);
+        long version = lock(set);
+        int h = set * HEADER_LONGS;
+        int occupied = (int) headers[h + OCCUPIED];
+        int slot = find(set, hash, key);
         int outcome = OVERWRITTEN;
         if (slot < 0) {
             outcome = occupied == FULL ? EVICTED : INSERTED;
             slot = occupied == FULL ? leastRecent(set) : set * WAYS + Integer.numberOfTrailingZeros(~occupied);
-            headers[h + OCCUPIED] = occupied | 1 << (slot - set * WAYS);
-            keys[slot] = key;
+            headers[h + OCCUPIED] = (occupied | 1 << (slot - set * WAYS)) & 0xFFFFFFFFL;
+            setTag(set, slot - set * WAYS, hash);
+            slots[2 * slot] = key;
             size.add(outcome == INSERTED ? 1 : 0);
         }
         MemorySegment.copy(vectors, vectorOffset, slab, slot * rowBytes, rowBytes);
-        stamps[slot] = now;
+        slots[2 * slot + 1] = now;
         unlock(set, version);
         return outcome;
     }
@@ -243,7 +330,7 @@ public final class CpuEmbeddingCache implements DeviceCache {
         int base = set * WAYS;
         int victim = base;
         for (int slot = base + 1; slot < base + WAYS; slot++) {
-            if (stamps[slot] < stamps[victim]) {
+            if (slots[2 * slot + 1] < slots[2 * victim + 1]) {
                 victim = slot;
             }
         }
@@ -252,8 +339,8 @@ public final class CpuEmbeddingCache implements DeviceCache {
 
     private boolean overwrite(long key, MemorySegment vectors, long vectorOffset) {
         int set = setOf(key);
-        int version = lock(set);
-        int slot = find(set, headers[set * HEADER_INTS + OCCUPIED], key);
+        long version = lock(set);
+        int slot = find(set, KeyHash.mix(key), key);
         if (slot >= 0) {
             MemorySegment.copy(vectors, vectorOffset, slab, slot * rowBytes, rowBytes);
         }
@@ -263,12 +350,12 @@ public final class CpuEmbeddingCache implements DeviceCache {
 
     private boolean remove(long key) {
         int set = setOf(key);
-        int version = lock(set);
-        int h = set * HEADER_INTS;
-        int slot = find(set, headers[h + OCCUPIED], key);
+        long version = lock(set);
+        int h = set * HEADER_LONGS;
+        int slot = find(set, KeyHash.mix(key), key);
         if (slot >= 0) {
-            headers[h + OCCUPIED] &= ~(1 << (slot - set * WAYS));
-            stamps[slot] = 0;
+            headers[h + OCCUPIED] &= ~(1L << (slot - set * WAYS));
+            slots[2 * slot + 1] = 0;
             size.decrement();
         }
         unlock(set, version);
@@ -276,15 +363,17 @@ public final class CpuEmbeddingCache implements DeviceCache {
     }
 
     private int snapshot(int set, long[] setKeys, MemorySegment setVectors) {
-        int h = set * HEADER_INTS;
+        int h = set * HEADER_LONGS;
         for (int attempt = 0; ; attempt++) {
-            int version = (int) INTS.getAcquire(headers, h + VERSION);
+            long version = (long) LONGS.getAcquire(headers, h + VERSION);
             if ((version & 1) == 0) {
-                int occupied = headers[h + OCCUPIED];
-                System.arraycopy(keys, set * WAYS, setKeys, 0, WAYS);
+                int occupied = (int) headers[h + OCCUPIED];
+                for (int way = 0; way < WAYS; way++) {
+                    setKeys[way] = slots[2 * (set * WAYS + way)];
+                }
                 MemorySegment.copy(slab, set * WAYS * rowBytes, setVectors, 0, WAYS * rowBytes);
                 VarHandle.loadLoadFence();
-                if ((int) INTS.getAcquire(headers, h + VERSION) == version) {
+                if ((long) LONGS.getAcquire(headers, h + VERSION) == version) {
                     return occupied;
                 }
             }
@@ -293,11 +382,11 @@ public final class CpuEmbeddingCache implements DeviceCache {
     }
 
     /** Takes the set for writing; returns the even version it had. */
-    private int lock(int set) {
-        int h = set * HEADER_INTS + VERSION;
+    private long lock(int set) {
+        int h = set * HEADER_LONGS + VERSION;
         for (int attempt = 0; ; attempt++) {
-            int version = (int) INTS.getVolatile(headers, h);
-            if ((version & 1) == 0 && INTS.compareAndSet(headers, h, version, version + 1)) {
+            long version = (long) LONGS.getVolatile(headers, h);
+            if ((version & 1) == 0 && LONGS.compareAndSet(headers, h, version, version + 1)) {
                 VarHandle.storeStoreFence();
                 return version;
             }
@@ -305,8 +394,8 @@ public final class CpuEmbeddingCache implements DeviceCache {
         }
     }
 
-    private void unlock(int set, int version) {
-        INTS.setRelease(headers, set * HEADER_INTS + VERSION, version + 2);
+    private void unlock(int set, long version) {
+        LONGS.setRelease(headers, set * HEADER_LONGS + VERSION, version + 2);
     }
 
     @Override

@@ -13,12 +13,12 @@ import java.lang.invoke.VarHandle;
  * <h2>Layout</h2>
  * Rows are handed out in insertion order: row {@code r} has its key in {@code rows[2r]}, a state
  * word in {@code rows[2r + 1]} (bit 0: being written, bit 1: present, bits 2..63: version) and its
- * vector at byte {@code r * dimension * 4} of one off-heap slab allocated at construction. A dense
- * open-addressing index (linear probing, power-of-two size, load at most 1/2) maps a key to its
- * row: slot {@code i} holds the key in {@code index[2i]} and {@code row + 1} in
- * {@code index[2i + 1]}, 0 when empty, so no key value is reserved. Key and row word share a
- * cache line in both arrays. A key keeps
- * its row until {@link #clear()}: {@link #invalidate invalidate} only clears its present bit, and
+ * vector at byte {@code r * dimension * 4} of one off-heap slab allocated at construction (on
+ * transparent huge pages where possible, see {@link OffHeapSlab}). A dense open-addressing index
+ * (linear probing, power-of-two size, load at most 1/2) maps a key to its row: slot {@code i} holds
+ * the key in {@code index[2i]} and {@code row + 1} in {@code index[2i + 1]}, 0 when empty, so no
+ * key value is reserved. Key and row word share a cache line in both arrays. A key keeps its row
+ * until {@link #clear()}: {@link #invalidate invalidate} only clears its present bit, and
  * inserting it again reuses the row.
  *
  * <h2>Concurrency</h2>
@@ -65,7 +65,7 @@ public final class CpuStaticTable implements DeviceCache {
         this.indexMask = indexSize - 1;
         this.rows = new long[2 * capacity];
         this.arena = Arena.ofShared();
-        this.slab = arena.allocate(capacity * rowBytes, 64);
+        this.slab = OffHeapSlab.allocate(arena, capacity * rowBytes);
     }
 
     @Override

@@ -27,13 +27,15 @@ import java.util.stream.Collectors;
  *   <li>at or above it: answer the misses with the table's default vector now and fetch and
  *       insert them in the background;</li>
  * </ul>
- * keys found nowhere get the default vector. Finally the distinct vectors are expanded into the
- * caller's buffer (one copy per key), or handed over as they are with the inverse index
- * ({@link #lookupUnique}).
+ * keys found nowhere get the default vector. {@link #lookup} queries the cache with every key of
+ * the batch straight into the caller's buffer (a repeated key is read again, which is cheaper than
+ * a second copy of every row) and writes the misses' vectors, resolved once per distinct key, to
+ * each of their positions; the cache's own counters therefore count repeated keys. {@link #lookupUnique} hands the distinct vectors over
+ * as they are with the inverse index.
  *
  * <p>Buffers: vectors are float32 rows of {@code dimension * 4} bytes laid back to back; the caller
  * owns every array and segment and the session writes them only during the call. The session's
- * scratch memory (distinct keys and vectors, miss lists) is allocated once, sized by the largest
+ * scratch memory (distinct keys, miss lists and miss vectors) is allocated once, sized by the largest
  * table batch, in {@link LookupSettings#workspaces()} workspaces: that many lookups run at once,
  * further callers wait for a workspace.
  *
@@ -103,15 +105,60 @@ public final class LookupSession implements AutoCloseable {
         Workspace ws = acquire();
         try {
             int distinct = ws.dedup.deduplicate(keys, offset, count, ws.unique, ws.inverse);
-            LookupOutcome outcome = fill(table, t, ws, distinct, ws.vectors, count);
-            long row = t.vectorBytes();
-            for (int i = 0; i < count; i++) {
-                MemorySegment.copy(ws.vectors, ws.inverse[i] * row, out, outOffset + i * row, row);
-            }
-            return outcome;
+            return fillInPlace(table, t, ws, keys, offset, count, distinct, out, outOffset);
         } finally {
             workspaces.add(ws);
         }
+    }
+
+    /**
+     * Queries the cache (if any; without one every position misses) with all {@code count} keys
+     * straight into {@code out}, then resolves the distinct missing keys once and writes each
+     * one's vector to every position where it missed. Needs {@code ws.unique} and
+     * {@code ws.inverse} filled by the deduplicator.
+     */
+    private LookupOutcome fillInPlace(int tableIdx, LookupTable t, Workspace ws, long[] keys, int offset, int count,
+                                      int distinct, MemorySegment out, long outOffset) {
+        long start = System.nanoTime();
+        MissList misses = ws.misses;
+        if (t.cache() != null) {
+            t.cache().query(keys, offset, count, out, outOffset, misses);
+        } else {
+            allMissed(misses, count);
+        }
+        int missCount = distinctMisses(ws, misses);
+        int cacheHits = distinct - missCount;
+        MissResolution resolved = MissResolution.NONE;
+        if (missCount > 0) {
+            resolved = resolveMisses(tableIdx, t, ws, missCount, (double) cacheHits / distinct);
+            long row = t.vectorBytes();
+            for (int p = 0; p < misses.count(); p++) {
+                int i = misses.indices()[p];
+                MemorySegment.copy(ws.missVectors, ws.missSlot[ws.inverse[i]] * row, out, outOffset + i * row, row);
+            }
+            cacheFound(tableIdx, t, ws, missCount, resolved);
+        }
+        return record(count, distinct, cacheHits, resolved, start);
+    }
+
+    /**
+     * Collects the distinct keys among the missed positions into {@code ws.missKeys} and points
+     * {@code ws.missSlot[u]} of each missing distinct key {@code u} at its row there.
+     */
+    private static int distinctMisses(Workspace ws, MissList misses) {
+        int[] positions = misses.indices();
+        for (int p = 0; p < misses.count(); p++) {
+            ws.missSlot[ws.inverse[positions[p]]] = -1;
+        }
+        int missCount = 0;
+        for (int p = 0; p < misses.count(); p++) {
+            int u = ws.inverse[positions[p]];
+            if (ws.missSlot[u] < 0) {
+                ws.missSlot[u] = missCount;
+                ws.missKeys[missCount++] = ws.unique[u];
+            }
+        }
+        return missCount;
     }
 
     /**
@@ -148,46 +195,73 @@ public final class LookupSession implements AutoCloseable {
         MissList misses = ws.misses;
         int cacheHits = queryCache(t, ws, distinct, vectors);
         int missCount = misses.count();
-        double hitRate = distinct == 0 ? 1.0 : (double) cacheHits / distinct;
-        int tierHits = 0;
-        int tierErrors = 0;
-        int defaults = 0;
+        MissResolution resolved = MissResolution.NONE;
         if (missCount > 0) {
             long row = t.vectorBytes();
             for (int m = 0; m < missCount; m++) {
                 ws.missKeys[m] = ws.unique[misses.indices()[m]];
             }
-            if (t.cache() == null || hitRate < settings.hitRateThreshold()) {
-                Deadline deadline = Deadline.inNanos(TimeUnit.MILLISECONDS.toNanos(settings.tierTimeoutMillis()));
-                long epoch = updateEpochs.get(tableIdx);
-                java.util.Arrays.fill(ws.found, 0, missCount, false);
-                tierErrors = fetch(t.table(), ws.missKeys, missCount, ws.missVectors, ws.found, deadline);
-                for (int m = 0; m < missCount; m++) {
-                    long dst = misses.indices()[m] * row;
-                    if (ws.found[m]) {
-                        MemorySegment.copy(ws.missVectors, m * row, vectors, dst, row);
-                        tierHits++;
-                    } else {
-                        MemorySegment.copy(defaultVectors[tableIdx], 0, vectors, dst, row);
-                        defaults++;
-                    }
-                }
-                if (t.cache() != null && tierHits > 0) {
-                    int kept = compactFound(ws, missCount, row);
-                    t.cache().replace(ws.missKeys, 0, kept, ws.missVectors, 0);
-                    dropIfUpdated(tableIdx, epoch, ws.missKeys, kept);
-                }
-            } else {
-                for (int m = 0; m < missCount; m++) {
-                    MemorySegment.copy(defaultVectors[tableIdx], 0, vectors, misses.indices()[m] * row, row);
-                }
-                defaults = missCount;
-                scheduleInsert(t, java.util.Arrays.copyOf(ws.missKeys, missCount));
+            resolved = resolveMisses(tableIdx, t, ws, missCount, (double) cacheHits / distinct);
+            for (int m = 0; m < missCount; m++) {
+                MemorySegment.copy(ws.missVectors, m * row, vectors, misses.indices()[m] * row, row);
             }
+            cacheFound(tableIdx, t, ws, missCount, resolved);
         }
-        LookupOutcome outcome = new LookupOutcome(count, distinct, cacheHits, tierHits, defaults, tierErrors);
+        return record(count, distinct, cacheHits, resolved, start);
+    }
+
+    private LookupOutcome record(int count, int distinct, int cacheHits, MissResolution resolved, long start) {
+        LookupOutcome outcome = new LookupOutcome(count, distinct, cacheHits, resolved.tierHits(),
+                resolved.defaults(), resolved.tierErrors());
         metrics.record(outcome, System.nanoTime() - start);
         return outcome;
+    }
+
+    /**
+     * Fills row {@code m} of {@code ws.missVectors} for each of the {@code missCount} keys in
+     * {@code ws.missKeys}: below the hit-rate threshold (or without a cache) with what the tiers
+     * hold, else the default vector, and with the default vector when found nowhere. Above the
+     * threshold the keys are scheduled for a background insert.
+     */
+    private MissResolution resolveMisses(int tableIdx, LookupTable t, Workspace ws, int missCount, double hitRate) {
+        long row = t.vectorBytes();
+        if (t.cache() != null && hitRate >= settings.hitRateThreshold()) {
+            for (int m = 0; m < missCount; m++) {
+                MemorySegment.copy(defaultVectors[tableIdx], 0, ws.missVectors, m * row, row);
+            }
+            scheduleInsert(t, java.util.Arrays.copyOf(ws.missKeys, missCount));
+            return new MissResolution(0, missCount, 0, -1);
+        }
+        Deadline deadline = Deadline.inNanos(TimeUnit.MILLISECONDS.toNanos(settings.tierTimeoutMillis()));
+        long epoch = updateEpochs.get(tableIdx);
+        java.util.Arrays.fill(ws.found, 0, missCount, false);
+        int tierErrors = fetch(t.table(), ws.missKeys, missCount, ws.missVectors, ws.found, deadline);
+        int tierHits = 0;
+        for (int m = 0; m < missCount; m++) {
+            if (ws.found[m]) {
+                tierHits++;
+            } else {
+                MemorySegment.copy(defaultVectors[tableIdx], 0, ws.missVectors, m * row, row);
+            }
+        }
+        return new MissResolution(tierHits, missCount - tierHits, tierErrors, epoch);
+    }
+
+    /** Inserts the rows the tiers returned into the cache; call after the miss rows were copied out. */
+    private void cacheFound(int tableIdx, LookupTable t, Workspace ws, int missCount, MissResolution resolved) {
+        if (t.cache() != null && resolved.tierHits() > 0) {
+            int kept = compactFound(ws, missCount, t.vectorBytes());
+            t.cache().replace(ws.missKeys, 0, kept, ws.missVectors, 0);
+            dropIfUpdated(tableIdx, resolved.epoch(), ws.missKeys, kept);
+        }
+    }
+
+    /**
+     * What became of a lookup's cache misses; {@code epoch} is the table's update epoch read
+     * before the tiers were asked (-1 when they were not).
+     */
+    private record MissResolution(int tierHits, int defaults, int tierErrors, long epoch) {
+        static final MissResolution NONE = new MissResolution(0, 0, 0, -1);
     }
 
     private int queryCache(LookupTable t, Workspace ws, int distinct, MemorySegment vectors) {
@@ -195,11 +269,15 @@ public final class LookupSession implements AutoCloseable {
         if (t.cache() != null) {
             return t.cache().query(ws.unique, 0, distinct, vectors, 0, misses);
         }
+        allMissed(misses, distinct);
+        return 0;
+    }
+
+    private static void allMissed(MissList misses, int count) {
         misses.clear();
-        for (int i = 0; i < distinct; i++) {
+        for (int i = 0; i < count; i++) {
             misses.add(i);
         }
-        return 0;
     }
 
     /**
@@ -387,9 +465,9 @@ public final class LookupSession implements AutoCloseable {
         final KeyDeduplicator dedup;
         final long[] unique;
         final int[] inverse;
-        final MemorySegment vectors;
         final MissList misses;
         final long[] missKeys;
+        final int[] missSlot;
         final boolean[] found;
         final MemorySegment missVectors;
 
@@ -397,9 +475,9 @@ public final class LookupSession implements AutoCloseable {
             dedup = new KeyDeduplicator(maxKeys);
             unique = new long[maxKeys];
             inverse = new int[maxKeys];
-            vectors = arena.allocate(maxKeys * maxRowBytes, 64);
             misses = new MissList(maxKeys);
             missKeys = new long[maxKeys];
+            missSlot = new int[maxKeys];
             found = new boolean[maxKeys];
             missVectors = arena.allocate(maxKeys * maxRowBytes, 64);
         }

@@ -2,7 +2,6 @@ package io.hps.tier;
 
 import org.redisson.Redisson;
 import org.redisson.api.BatchOptions;
-import org.redisson.api.BatchResult;
 import org.redisson.api.RBatch;
 import org.redisson.api.RFuture;
 import org.redisson.api.RMap;
@@ -59,9 +58,14 @@ import java.util.function.Supplier;
  * the partition may exceed the margin until it completes. Only random eviction exists here;
  * HugeCTR's least-used and oldest policies need per-read metadata writes in Redis.
  *
- * <p>Each call is one pipelined Redisson batch: keys grouped by partition, one HMGET / HSET /
- * HDEL per partition and chunk of {@code maxBatchKeys}; on a cluster Redisson sends each node its
- * part in parallel. A call answers by its deadline whatever the servers do: a refused connection or
+ * <p>Keys are grouped by partition. A write or remove is one pipelined Redisson batch: one HSET /
+ * HDEL per partition and chunk of {@code maxBatchKeys}. A read is several small batches sent at
+ * once (over the connection pool): HMGETs of at most {@code maxBatchKeys} keys and about
+ * {@value #READ_BATCH_BYTES} bytes of values each, packed into batches of about that size.
+ * Redisson re-scans a batch's whole buffered reply each time more of it arrives, so one batch
+ * with megabytes of vectors costs time quadratic in its size; small batches keep decoding linear.
+ * On a cluster Redisson sends each node its part in parallel. A call answers by its deadline
+ * whatever the servers do: a refused connection or
  * a failed command gives {@link TierStatus#UNAVAILABLE}, a slow one {@link TierStatus#DEADLINE_EXCEEDED},
  * and a late reply is dropped without touching the caller's buffers. A read is all or nothing:
  * a failed {@code get} has written no vectors and set no mask entries. A write that did not end
@@ -77,6 +81,8 @@ import java.util.function.Supplier;
 public final class RedisTier implements EmbeddingTier {
     private static final VarHandle LONG_LE =
             MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    /** Vector bytes one read batch aims at: a few socket reads' worth. */
+    static final int READ_BATCH_BYTES = 64 << 10;
 
     private final RedisTierSettings settings;
     private final RedissonClient client;
@@ -193,20 +199,38 @@ public final class RedisTier implements EmbeddingTier {
         if (groups.size() == 0) {
             return PreparedCall.done(TierResult.ok(0));
         }
-        RBatch batch = client.createBatch(batchOptions(deadline));
         String[] names = names(table);
+        int keysPerBatch = Math.clamp(READ_BATCH_BYTES / table.vectorBytes(), 1, settings.maxBatchKeys());
+        BatchOptions options = batchOptions(deadline);
+        List<RBatch> batches = new ArrayList<>();
         List<ReadChunk> chunks = new ArrayList<>();
-        forEachChunk(groups, (p, from, to) -> {
-            byte[][] fields = new byte[to - from][];
-            Set<byte[]> request = HashSet.newHashSet(to - from);
-            for (int j = from; j < to; j++) {
-                fields[j - from] = keyBytes(keys[groups.order()[j]]);
-                request.add(fields[j - from]);
+        RBatch batch = null;
+        int batchKeys = 0;
+        for (int p = 0; p < settings.partitions(); p++) {
+            for (int from = groups.start(p); from < groups.end(p); from += keysPerBatch) {
+                int to = Math.min(groups.end(p), from + keysPerBatch);
+                if (batch == null || batchKeys + (to - from) > keysPerBatch) {
+                    batch = client.createBatch(options);
+                    batches.add(batch);
+                    batchKeys = 0;
+                }
+                batchKeys += to - from;
+                chunks.add(readChunk(batch, names[2 * p], keys, groups.order(), from, to));
             }
-            RMapAsync<byte[], byte[]> map = batch.getMap(names[2 * p], ByteArrayCodec.INSTANCE);
-            chunks.add(new ReadChunk(from, fields, map.getAllAsync(request)));
-        });
-        return new PreparedCall(batch, () -> copyHits(groups.order(), chunks, out, found, table.vectorBytes()), null);
+        }
+        return new PreparedCall(batches, () -> copyHits(groups.order(), chunks, out, found, table.vectorBytes()), null);
+    }
+
+    /** Queues one HMGET of the keys at grouping positions {@code [from, to)} of partition hash {@code name}. */
+    private static ReadChunk readChunk(RBatch batch, String name, long[] keys, int[] order, int from, int to) {
+        byte[][] fields = new byte[to - from][];
+        Set<byte[]> request = HashSet.newHashSet(to - from);
+        for (int j = from; j < to; j++) {
+            fields[j - from] = keyBytes(keys[order[j]]);
+            request.add(fields[j - from]);
+        }
+        RMapAsync<byte[], byte[]> map = batch.getMap(name, ByteArrayCodec.INSTANCE);
+        return new ReadChunk(from, fields, map.getAllAsync(request));
     }
 
     /** Copies the vectors of every answered field into {@code out} at its batch index and marks it found. */
@@ -267,7 +291,7 @@ public final class RedisTier implements EmbeddingTier {
             batch.<byte[], byte[]>getMap(names[2 * p], ByteArrayCodec.INSTANCE).putAllAsync(pairs);
         });
         RFuture<Integer>[] sizes = partitionSizesAfterPut(batch, names, groups);
-        return new PreparedCall(batch, () -> {
+        return new PreparedCall(List.of(batch), () -> {
             resolveOverflow(names, sizes);
             return TierResult.ok(count);
         }, null);
@@ -357,7 +381,7 @@ public final class RedisTier implements EmbeddingTier {
             removed.add(batch.<byte[], byte[]>getMap(names[2 * p], ByteArrayCodec.INSTANCE).fastRemoveAsync(fields));
             batch.<byte[], byte[]>getMap(names[2 * p + 1], ByteArrayCodec.INSTANCE).fastRemoveAsync(fields);
         });
-        return new PreparedCall(batch, () -> TierResult.ok(sum(removed)), null);
+        return new PreparedCall(List.of(batch), () -> TierResult.ok(sum(removed)), null);
     }
 
     @Override
@@ -381,7 +405,7 @@ public final class RedisTier implements EmbeddingTier {
         for (int p = 0; p < settings.partitions(); p++) {
             sizes.add(batch.getMap(names[2 * p], ByteArrayCodec.INSTANCE).sizeAsync());
         }
-        return new PreparedCall(batch, () -> TierResult.ok(sum(sizes)), null);
+        return new PreparedCall(List.of(batch), () -> TierResult.ok(sum(sizes)), null);
     }
 
     @Override
@@ -407,7 +431,7 @@ public final class RedisTier implements EmbeddingTier {
             batch.getMap(names[2 * p], ByteArrayCodec.INSTANCE).deleteAsync();
             batch.getMap(names[2 * p + 1], ByteArrayCodec.INSTANCE).deleteAsync();
         }
-        return new PreparedCall(batch, () -> TierResult.ok(sum(sizes)), null);
+        return new PreparedCall(List.of(batch), () -> TierResult.ok(sum(sizes)), null);
     }
 
     @Override
@@ -492,7 +516,7 @@ public final class RedisTier implements EmbeddingTier {
             return call.immediate();
         }
         try {
-            call.batch().executeAsync().toCompletableFuture().get(Math.max(0, deadline.remainingNanos()), TimeUnit.NANOSECONDS);
+            call.execute().get(Math.max(0, deadline.remainingNanos()), TimeUnit.NANOSECONDS);
             return call.onSuccess().get();
         } catch (TimeoutException e) {
             return TierResult.deadlineExceeded(0);
@@ -512,17 +536,25 @@ public final class RedisTier implements EmbeddingTier {
             return CompletableFuture.completedFuture(call.immediate());
         }
         try {
-            RFuture<BatchResult<?>> done = call.batch().executeAsync();
-            return guard.guard(done, deadline, ignored -> call.onSuccess().get());
+            return guard.guard(call.execute(), deadline, ignored -> call.onSuccess().get());
         } catch (RuntimeException e) {
             return CompletableFuture.completedFuture(DeadlineGuard.failed(e, deadline));
         }
     }
 
-    /** A queued batch and what to do with its replies, or a result known without asking Redis. */
-    private record PreparedCall(RBatch batch, Supplier<TierResult> onSuccess, TierResult immediate) {
+    /** Queued batches and what to do with their replies, or a result known without asking Redis. */
+    private record PreparedCall(List<RBatch> batches, Supplier<TierResult> onSuccess, TierResult immediate) {
         static PreparedCall done(TierResult result) {
             return new PreparedCall(null, null, result);
+        }
+
+        /** Sends every batch; completes when all have answered, exceptionally if any failed. */
+        CompletableFuture<Void> execute() {
+            CompletableFuture<?>[] runs = new CompletableFuture<?>[batches.size()];
+            for (int i = 0; i < runs.length; i++) {
+                runs[i] = batches.get(i).executeAsync().toCompletableFuture();
+            }
+            return CompletableFuture.allOf(runs);
         }
     }
 
