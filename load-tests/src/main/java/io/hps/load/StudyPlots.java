@@ -2,12 +2,14 @@ package io.hps.load;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.text.DecimalFormat;
 import java.util.List;
 import java.util.function.ToDoubleFunction;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
@@ -49,8 +51,12 @@ final class StudyPlots {
         LogAxis x = new LogAxis("batch size");
         x.setBase(2);
         x.setSmallestValue(1);
+        x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        x.setNumberFormatOverride(new DecimalFormat("#,##0"));
         LogAxis y = new LogAxis(yLabel);
         y.setSmallestValue(1e-3);
+        y.setNumberFormatOverride(new DecimalFormat("#,##0.###"));
+        y.setMinorTickMarksVisible(true);
         plot.setDomainAxis(x);
         plot.setRangeAxis(y);
         plot.setRenderer(new XYLineAndShapeRenderer(true, true));

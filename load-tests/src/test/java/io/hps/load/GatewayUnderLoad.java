@@ -65,6 +65,18 @@ final class GatewayUnderLoad implements AutoCloseable {
                 model.directory().resolve("model.json"), extra.isEmpty() ? "" : ", " + extra));
     }
 
+    /**
+     * Serves the test setup for a manual sweep: {@code GatewayUnderLoad <directory> <seconds>} prints the
+     * gateway URL and the model directory, then stops after {@code seconds} (at most an hour).
+     */
+    public static void main(String[] args) throws Exception {
+        long seconds = Math.clamp(Long.parseLong(args[1]), 1, 3600);
+        try (GatewayUnderLoad setup = new GatewayUnderLoad(Files.createDirectories(Path.of(args[0])))) {
+            System.out.println("ready url=" + setup.url() + " model-dir=" + setup.model.directory());
+            Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
+        }
+    }
+
     String url() {
         return "http://127.0.0.1:" + port;
     }
