@@ -12,7 +12,8 @@ import org.HdrHistogram.Histogram;
  * One load step, perf_analyzer's way: warm-up, then windows of {@code windowMillis} until the last
  * three throughputs are within the stability percentage or {@code maxWindows} have passed; the
  * result merges the last three windows. The server's statistics (and hps-service's hit counters,
- * when a metrics URL is given) are sampled after the warm-up and after the last window.
+ * when a metrics URL is given) are sampled at every window boundary, and the breakdown covers the
+ * same last three windows as the client percentiles.
  */
 final class Measurement {
     private final GatewayProbe probe;
@@ -33,23 +34,28 @@ final class Measurement {
     StepResult run(LoadSettings settings, RequestBodies bodies, WorkloadMode mode, Supplier<Exchange> exchanges)
             throws IOException, InterruptedException {
         List<Window> windows = new ArrayList<>();
-        StatsSnapshot before;
-        StatsSnapshot after;
-        HitRates hitsBefore;
-        HitRates hitsAfter;
+        List<StatsSnapshot> stats = new ArrayList<>();
+        List<HitRates> hits = new ArrayList<>();
         try (LoadDriver driver = LoadDriver.start(settings, bodies, exchanges, settings.longestMillis() + 1000)) {
             Thread.sleep(settings.warmupMillis());
             driver.window();
-            before = probe.statistics(settings.model());
-            hitsBefore = probe.hitCounters(prometheus);
+            sample(settings.model(), stats, hits);
             while (windows.size() < settings.maxWindows() && !stable(windows, settings.stabilityPercent())) {
                 Thread.sleep(settings.windowMillis());
                 windows.add(driver.window());
+                sample(settings.model(), stats, hits);
             }
-            after = probe.statistics(settings.model());
-            hitsAfter = probe.hitCounters(prometheus);
         }
-        return result(settings, mode, windows, after.since(before), hitsAfter.ratesSince(hitsBefore));
+        int first = Math.max(0, stats.size() - 1 - Stability.WINDOWS);
+        return result(settings, mode, windows, stats.getLast().since(stats.get(first)),
+                hits.getLast().ratesSince(hits.get(first)));
+    }
+
+    /** Server counters at a window boundary; element {@code i} closes window {@code i - 1}. */
+    private void sample(String model, List<StatsSnapshot> stats, List<HitRates> hits)
+            throws IOException, InterruptedException {
+        stats.add(probe.statistics(model));
+        hits.add(probe.hitCounters(prometheus));
     }
 
     static boolean stable(List<Window> windows, double percent) {
