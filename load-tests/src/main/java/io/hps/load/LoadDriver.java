@@ -1,5 +1,6 @@
 package io.hps.load;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -111,7 +112,7 @@ final class LoadDriver implements AutoCloseable {
             LockSupport.unpark(worker);
             long left = until - System.nanoTime();
             try {
-                if (left <= 0 || !worker.join(java.time.Duration.ofNanos(left))) {
+                if (left <= 0 || !worker.join(Duration.ofNanos(left))) {
                     worker.interrupt();
                 }
             } catch (InterruptedException e) {

@@ -4,6 +4,7 @@ import io.hps.model.config.ModelDirectory;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -98,7 +99,7 @@ public final class LoadTest implements Callable<Integer> {
     public Integer call() throws Exception {
         LoadSettings settings = new LoadSettings(url, "unset", 1, concurrency, requestRate, warmupMillis,
                 windowMillis, stabilityPercent, maxWindows, requestTimeoutMillis);
-        WorkloadMode workload = WorkloadMode.valueOf(mode.toUpperCase(java.util.Locale.ROOT));
+        WorkloadMode workload = WorkloadMode.valueOf(mode.toUpperCase(Locale.ROOT));
         try (GatewayProbe probe = new GatewayProbe(url)) {
             if (!probe.ready()) {
                 System.err.println("gateway not ready: GET " + url.resolve("/v2/health/ready")

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.HdrHistogram.Histogram;
@@ -63,7 +64,7 @@ final class Measurement {
     }
 
     private static StepResult result(LoadSettings settings, WorkloadMode mode, List<Window> windows,
-                                     ServerBreakdown server, java.util.Map<String, Double> hitRates) {
+                                     ServerBreakdown server, Map<String, Double> hitRates) {
         List<Window> last = windows.subList(Math.max(0, windows.size() - Stability.WINDOWS), windows.size());
         Histogram merged = new Histogram(LoadDriver.MAX_MICROS, 3);
         long errors = 0;

@@ -99,9 +99,14 @@ final class SeedStudy {
                 : "%.1f K samples/s, server %.3f ms, p50 %.3f ms, p99 %.3f ms, %d windows%s, %d errors".formatted(
                         result.samplesPerSecond() / 1000, result.server().requestMillis(), result.p50Micros() / 1000.0,
                         result.p99Micros() / 1000.0, result.windows(), result.stable() ? "" : " (not stable)",
-                        result.errors());
+                        result.errors()) + hitRates(result);
         progress.printf("[%d/%d] %s batch=%d: %s (elapsed %s, ETA %s)%n", done, total, result.path(),
                 result.batchSize(), outcome, clock(elapsed), clock(eta));
+    }
+
+    private static String hitRates(StepResult result) {
+        return result.hitRates().isEmpty() ? "" : ", hit rates " + result.hitRates().entrySet().stream()
+                .map(e -> "%s %.1f%%".formatted(e.getKey(), 100 * e.getValue())).toList();
     }
 
     static String clock(Duration duration) {

@@ -1,12 +1,15 @@
 package io.hps.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.data.Percentage.withPercentage;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +43,7 @@ class LoadTestAgainstGatewayTest {
     }
 
     private static int loadTest(Path out, String... extra) {
-        List<String> args = new java.util.ArrayList<>(List.of("--url", gateway.url(), "--model-dir",
+        List<String> args = new ArrayList<>(List.of("--url", gateway.url(), "--model-dir",
                 gateway.model.directory().toString(), "--out", out.toString(), "--warmup-ms", "300",
                 "--window-ms", "400", "--max-windows", "4"));
         args.addAll(List.of(extra));
@@ -67,7 +70,7 @@ class LoadTestAgainstGatewayTest {
         assertThat(number(row, "requests")).isPositive();
         assertThat(number(row, "errors")).isZero();
         assertThat(number(row, "samples_per_s")).isCloseTo(number(row, "requests_per_s") * number(row, "batch"),
-                org.assertj.core.data.Percentage.withPercentage(0.01));
+                withPercentage(0.01));
         List<Double> percentiles = Arrays.stream(new String[] {"p50_ms", "p90_ms", "p95_ms", "p99_ms", "max_ms"})
                 .map(c -> number(row, c)).toList();
         assertThat(percentiles.getFirst()).isPositive();
@@ -125,7 +128,7 @@ class LoadTestAgainstGatewayTest {
     @Test
     void shouldRefuseAGatewayThatIsNotReady() throws IOException {
         int port;
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = socket.getLocalPort();
         }
         int status = new CommandLine(new LoadTest()).execute("--url", "http://127.0.0.1:" + port, "--model-dir",
