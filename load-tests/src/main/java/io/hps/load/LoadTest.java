@@ -58,7 +58,7 @@ public final class LoadTest implements Callable<Integer> {
     long windowMillis;
 
     @Option(names = "--stability-percent", defaultValue = "10",
-            description = "last three windows within this % of their mean (${DEFAULT-VALUE})")
+            description = "last three windows within this %% of their mean (${DEFAULT-VALUE})")
     double stabilityPercent;
 
     @Option(names = "--max-windows", defaultValue = "10", description = "windows per step at most (${DEFAULT-VALUE})")
