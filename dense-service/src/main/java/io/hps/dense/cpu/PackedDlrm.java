@@ -1,0 +1,107 @@
+package io.hps.dense.cpu;
+
+import static io.hps.dense.cpu.MicroKernel.CHUNK_SAMPLES;
+import static io.hps.dense.cpu.MicroKernel.LANES;
+import static io.hps.dense.cpu.MicroKernel.STRIDE;
+
+import io.hps.model.DlrmArchitecture;
+import io.hps.model.dense.DenseLayer;
+import io.hps.model.dense.DlrmWeights;
+import java.util.List;
+
+/**
+ * The whole DLRM forward for one chunk of at most {@link MicroKernel#CHUNK_SAMPLES} samples, on
+ * one thread: dense features transposed to feature-major, bottom MLP (ReLU after every layer),
+ * dot interaction written below the bottom output, top MLP (ReLU after all but the last layer),
+ * sigmoid. Activations are feature-major, {@link MicroKernel#STRIDE} floats per feature row.
+ * Immutable after construction (weights packed once); shared by all workers.
+ */
+final class PackedDlrm {
+
+
+    private final DlrmArchitecture architecture;
+    private final PackedLayer[] bottom;
+    private final PackedLayer[] top;
+    private final DotInteraction interaction;
+    private final int activationRows;
+
+    PackedDlrm(DlrmWeights weights) {
+        this.architecture = weights.architecture();
+        this.bottom = pack(weights.bottom(), true);
+        this.top = pack(weights.top(), false);
+        this.interaction = new DotInteraction(architecture.embeddingDimension(), architecture.interactionVectors());
+        int rows = Math.max(architecture.denseFeatures(), architecture.topInputWidth());
+        for (PackedLayer l : bottom) {
+            rows = Math.max(rows, l.paddedOutputs());
+        }
+        for (PackedLayer l : top) {
+            rows = Math.max(rows, l.paddedOutputs());
+        }
+        this.activationRows = rows;
+    }
+
+    private static PackedLayer[] pack(List<DenseLayer> layers, boolean reluLast) {
+        PackedLayer[] packed = new PackedLayer[layers.size()];
+        for (int l = 0; l < packed.length; l++) {
+            packed[l] = new PackedLayer(layers.get(l), reluLast || l < packed.length - 1);
+        }
+        return packed;
+    }
+
+    DlrmArchitecture architecture() {
+        return architecture;
+    }
+
+    ChunkScratch newScratch() {
+        return new ChunkScratch(activationRows, STRIDE, architecture.interactionVectors() * architecture.embeddingDimension());
+    }
+
+    /**
+     * Scores samples {@code [row0, row0 + rows)} into {@code out[row0 ..]}: probabilities, or
+     * logits when {@code logits} is set.
+     */
+    void run(BatchInput input, int row0, int rows, ChunkScratch scratch, float[] out, boolean logits) {
+        int width = (rows + LANES - 1) / LANES * LANES;
+        input.denseColumns(row0, rows, width, architecture.denseFeatures(), scratch.first, STRIDE);
+        float[] x = scratch.first;
+        float[] y = scratch.second;
+        for (PackedLayer layer : bottom) {
+            layer.apply(x, y, width);
+            float[] t = x;
+            x = y;
+            y = t;
+        }
+        interact(input, row0, rows, width, x, scratch.vectors);
+        for (PackedLayer layer : top) {
+            layer.apply(x, y, width);
+            float[] t = x;
+            x = y;
+            y = t;
+        }
+        for (int m = 0; m < rows; m++) {
+            out[row0 + m] = logits ? x[m] : sigmoid(x[m]);
+        }
+    }
+
+    /** Appends the dot products below the bottom output rows of {@code act}; padding columns get zeros. */
+    private void interact(BatchInput input, int row0, int rows, int width, float[] act, float[] vectors) {
+        int k = architecture.embeddingDimension();
+        int embeddingFloats = architecture.tableCount() * k;
+        for (int m = 0; m < rows; m++) {
+            for (int f = 0; f < k; f++) {
+                vectors[f] = act[f * STRIDE + m];
+            }
+            input.embeddings(row0 + m, embeddingFloats, vectors, k);
+            interaction.interact(vectors, act, k, STRIDE, m);
+        }
+        for (int r = k; r < k + interaction.pairs(); r++) {
+            for (int m = rows; m < width; m++) {
+                act[r * STRIDE + m] = 0f;
+            }
+        }
+    }
+
+    static float sigmoid(float logit) {
+        return (float) (1.0 / (1.0 + Math.exp(-(double) logit)));
+    }
+}
