@@ -53,6 +53,11 @@ abstract class NetworkPath implements ScoringPath {
         return maxBatch;
     }
 
+    @Override
+    public PathMetrics metrics() {
+        return metrics;
+    }
+
     PathSettings settings() {
         return settings;
     }

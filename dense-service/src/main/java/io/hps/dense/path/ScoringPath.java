@@ -31,6 +31,9 @@ public interface ScoringPath extends AutoCloseable {
     /** Largest batch accepted. */
     int maxBatchSize();
 
+    /** The instance's meters; the transport counts each request's outcome on them. */
+    PathMetrics metrics();
+
     /**
      * Looks up the embeddings of {@code keys} and scores the batch ("infer").
      *
