@@ -1,6 +1,7 @@
 package io.hps.dense.path;
 
 import io.hps.dense.cpu.DlrmNetwork;
+import io.hps.model.DlrmArchitecture;
 import io.hps.transport.LookupClient;
 import io.hps.wire.ErrorCode;
 import io.hps.wire.ErrorFrameDecoder;
@@ -14,13 +15,17 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The ensemble path: the keys go to hps-service replicas in one lookup request (written
- * table-major straight from the sample-major keys), the vectors come back in the response frame
+ * The ensemble path: the keys go to hps-service replicas in lookup requests (written
+ * table-major straight from the sample-major keys; a batch whose vectors would not fit one
+ * unfragmented RSocket frame is split into chunks of samples sent at once, round-robin over the
+ * replicas, and gathered in order), the vectors come back in the response frame
  * in the dtype and layout of {@link PathSettings#ensembleDtype()} and
  * {@link PathSettings#ensembleUnique()}, and the network reads them from that frame through
  * {@link SectionGather} (the frame is viewed in place, never copied whole; fp16/bf16 stay narrow
@@ -36,6 +41,7 @@ final class EnsemblePath extends NetworkPath {
     private final String hpsModel;
     private final ByteBufAllocator allocator;
     private final AtomicLong requestIds = new AtomicLong();
+    private final int samplesPerRequest;
 
     EnsemblePath(PathSettings settings, DlrmNetwork network, int maxBatch, PathMetrics metrics, LookupClient client,
                  String hpsModel, ByteBufAllocator allocator) {
@@ -43,32 +49,79 @@ final class EnsemblePath extends NetworkPath {
         this.client = client;
         this.hpsModel = hpsModel;
         this.allocator = allocator;
+        this.samplesPerRequest = samplesPerRequest(settings, network.architecture(), maxBatch);
+    }
+
+    /** Samples whose vectors (plus inverse index) fit the response limit, at most the maximum batch. */
+    static int samplesPerRequest(PathSettings settings, DlrmArchitecture a, int maxBatch) {
+        long perSample = (long) a.tableCount() * a.embeddingDimension() * settings.ensembleDtype().bytes()
+                + (settings.ensembleUnique() ? (long) a.tableCount() * Integer.BYTES : 0);
+        return (int) Math.max(1, Math.min(maxBatch, settings.ensembleMaxResponseBytes() / perSample));
     }
 
     @Override
     void lookupAndForward(Workspace ws, int batch, MemorySegment dense, MemorySegment keys, float[] out) {
         long start = System.nanoTime();
-        ByteBuf response = lookup(request(ws, batch, keys));
+        int chunks = Math.ceilDiv(batch, samplesPerRequest);
+        CompletableFuture<ByteBuf>[] responses = send(ws, batch, keys, chunks);
         try {
-            LookupResponseDecoder decoded = decode(ws, response);
-            MemorySegment vectors = SectionGather.sampleMajor(name(), architecture(), batch, decoded.embeddings(),
-                    ws.embeddings);
-            metrics.lookedUp(System.nanoTime() - start);
-            forward(batch, dense, vectors, SectionGather.type(decoded.embeddings().dtype()), out);
+            for (int c = 0; c < chunks; c++) {
+                int first = c * samplesPerRequest;
+                gather(ws, Math.min(samplesPerRequest, batch - first), await(responses[c]), first);
+            }
         } finally {
-            response.release();
+            releaseAll(responses);
+        }
+        metrics.lookedUp(System.nanoTime() - start);
+        forward(batch, dense, ws.embeddings, SectionGather.type(settings().ensembleDtype()), out);
+    }
+
+    /** Sends one lookup per chunk of {@code samplesPerRequest} samples, all in flight at once. */
+    @SuppressWarnings("unchecked")
+    private CompletableFuture<ByteBuf>[] send(Workspace ws, int batch, MemorySegment keys, int chunks) {
+        CompletableFuture<ByteBuf>[] responses = new CompletableFuture[chunks];
+        long rowBytes = (long) architecture().tableCount() * Long.BYTES;
+        ByteBuffer keyBuffer = keyBuffer(ws, keys);
+        try {
+            for (int c = 0; c < chunks; c++) {
+                int first = c * samplesPerRequest;
+                int n = Math.min(samplesPerRequest, batch - first);
+                ByteBuf chunkKeys = Unpooled.wrappedBuffer(keyBuffer.slice((int) (first * rowBytes), (int) (n * rowBytes)));
+                responses[c] = client.lookup(request(n, chunkKeys)).toFuture();
+            }
+            return responses;
+        } catch (RuntimeException e) {
+            releaseAll(responses);
+            throw e;
         }
     }
 
-    private ByteBuf request(Workspace ws, int batch, MemorySegment keys) {
+    private void gather(Workspace ws, int samples, ByteBuf response, int firstSample) {
+        LookupResponseDecoder decoded = decode(ws, response);
+        if (decoded.embeddings().dtype() != settings().ensembleDtype()) {
+            throw new ScoringException(ErrorCode.INTERNAL, "lookup response dtype differs: model=" + name()
+                    + " dtype=" + decoded.embeddings().dtype() + " asked=" + settings().ensembleDtype());
+        }
+        SectionGather.gatherInto(name(), architecture(), samples, decoded.embeddings(), ws.embeddings, firstSample);
+    }
+
+    /** Releases every response that arrived or will arrive; a failed one holds nothing. */
+    private static void releaseAll(CompletableFuture<ByteBuf>[] responses) {
+        for (CompletableFuture<ByteBuf> response : responses) {
+            if (response != null) {
+                response.thenAccept(ByteBuf::release);
+            }
+        }
+    }
+
+    private ByteBuf request(int samples, ByteBuf keys) {
         int tables = architecture().tableCount();
-        ByteBuf keyBuf = Unpooled.wrappedBuffer(keyBuffer(ws, keys));
         long deadlineMicros = (System.currentTimeMillis() + settings().lookupTimeoutMillis()) * 1000;
         RequestContext context = new RequestContext(hpsModel, requestIds.incrementAndGet(), deadlineMicros);
-        ByteBuf frame = allocator.directBuffer(REQUEST_HEAD_BYTES + batch * tables * Long.BYTES);
+        ByteBuf frame = allocator.directBuffer(REQUEST_HEAD_BYTES + samples * tables * Long.BYTES);
         try {
             LookupRequestEncoder.encodeSampleMajor(frame, context, settings().ensembleDtype(),
-                    settings().ensembleUnique(), batch, tables, keyBuf);
+                    settings().ensembleUnique(), samples, tables, keys);
             ByteBuf sent = frame;
             frame = null;
             return sent;
@@ -80,7 +133,7 @@ final class EnsemblePath extends NetworkPath {
     }
 
     /** The keys as a NIO view when the segment allows one, else copied into the workspace. */
-    private static java.nio.ByteBuffer keyBuffer(Workspace ws, MemorySegment keys) {
+    private static ByteBuffer keyBuffer(Workspace ws, MemorySegment keys) {
         if (keys.isNative() || keys.heapBase().filter(byte[].class::isInstance).isPresent()) {
             return keys.asByteBuffer();
         }
@@ -89,10 +142,10 @@ final class EnsemblePath extends NetworkPath {
         return copy.asByteBuffer();
     }
 
-    /** Sends the request (ownership passes to the client) and waits for the response frame. */
-    private ByteBuf lookup(ByteBuf request) {
+    /** Waits for one response frame; the caller releases it through {@link #releaseAll}. */
+    private ByteBuf await(CompletableFuture<ByteBuf> response) {
         try {
-            return client.lookup(request).toFuture().get();
+            return response.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ScoringException(ErrorCode.INTERNAL, "interrupted during the lookup: model=" + name());

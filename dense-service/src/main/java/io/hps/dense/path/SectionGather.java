@@ -36,10 +36,29 @@ final class SectionGather {
     static MemorySegment sampleMajor(String model, DlrmArchitecture a, int batch, EmbeddingSection s,
                                      MemorySegment scratch) {
         check(model, a, batch, s);
-        MemorySegment vectors = view(s.vectorsSlice());
         if (s.layout() == EmbeddingLayout.SAMPLE_MAJOR) {
-            return vectors;
+            return view(s.vectorsSlice());
         }
+        gather(a, batch, s, scratch, 0);
+        return scratch.asSlice(0, (long) batch * a.tableCount() * a.embeddingDimension() * s.dtype().bytes());
+    }
+
+    /**
+     * Checks a TABLE_MAJOR or UNIQUE section of {@code batch} keys per table and copies each key's
+     * row to sample {@code firstSample + b} of the sample-major {@code scratch}, in the section's dtype.
+     */
+    static void gatherInto(String model, DlrmArchitecture a, int batch, EmbeddingSection s, MemorySegment scratch,
+                           int firstSample) {
+        check(model, a, batch, s);
+        if (s.layout() == EmbeddingLayout.SAMPLE_MAJOR) {
+            throw new ScoringException(ErrorCode.INTERNAL, "unexpected SAMPLE_MAJOR lookup response: model=" + model);
+        }
+        gather(a, batch, s, scratch, firstSample);
+    }
+
+    private static void gather(DlrmArchitecture a, int batch, EmbeddingSection s, MemorySegment scratch,
+                               int firstSample) {
+        MemorySegment vectors = view(s.vectorsSlice());
         int tables = a.tableCount();
         long row = (long) a.embeddingDimension() * s.dtype().bytes();
         boolean unique = s.layout() == EmbeddingLayout.UNIQUE;
@@ -47,10 +66,9 @@ final class SectionGather {
             long base = s.vectorOffset(t, 0);
             for (int b = 0; b < batch; b++) {
                 long src = base + (unique ? s.inverseIndex(t, b) : b) * row;
-                MemorySegment.copy(vectors, src, scratch, ((long) b * tables + t) * row, row);
+                MemorySegment.copy(vectors, src, scratch, ((long) (firstSample + b) * tables + t) * row, row);
             }
         }
-        return scratch.asSlice(0, (long) batch * tables * row);
     }
 
     /** The slice's memory as a segment: a view when it is one buffer, else merged once by Netty. */

@@ -93,8 +93,11 @@ public record DenseServiceProperties(List<Model> models, List<String> hpsReplica
     /**
      * @param lookupTimeoutMillis deadline of one lookup
      * @param keepAliveMillis     keep-alive interval of the hps-service connections
+     * @param maxResponseBytes    largest lookup response asked for in one request (at most 16 MiB - 64 KiB,
+     *                            an unfragmented RSocket frame); larger batches are split and sent at once
      */
-    public record Ensemble(@DefaultValue("1000") long lookupTimeoutMillis, @DefaultValue("5000") long keepAliveMillis) {
+    public record Ensemble(@DefaultValue("1000") long lookupTimeoutMillis, @DefaultValue("5000") long keepAliveMillis,
+                           @DefaultValue("16711680") long maxResponseBytes) {
         public Ensemble {
             if (lookupTimeoutMillis < 1 || keepAliveMillis < 1) {
                 throw new IllegalArgumentException("dense.ensemble out of range: lookupTimeoutMillis="
@@ -105,7 +108,8 @@ public record DenseServiceProperties(List<Model> models, List<String> hpsReplica
 
     PathSettings pathSettings(Model m) {
         return new PathSettings(m.name(), m.path(), network.effectiveThreads(), network.workspaces(),
-                network.warmUpMillis(), m.wireDtype(), m.uniqueVectors(), ensemble.lookupTimeoutMillis());
+                network.warmUpMillis(), m.wireDtype(), m.uniqueVectors(), ensemble.lookupTimeoutMillis(),
+                ensemble.maxResponseBytes());
     }
 
     List<InetSocketAddress> replicaAddresses() {

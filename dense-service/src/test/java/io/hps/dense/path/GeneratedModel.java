@@ -20,8 +20,9 @@ import java.util.function.UnaryOperator;
 
 /**
  * A small generated DLRM on disk (scaled Criteo tables, dimension 16, max batch 1024) whose
- * ps.json fetches every cache miss before answering (hit_rate_threshold 1.0), so that every path
- * sees the stored vectors; and batches of stored keys with their float64 reference scores.
+ * ps.json fetches every cache miss before answering (hit_rate_threshold 1.0) into a cache that
+ * holds every row (gpucacheper 1.0), so that every path sees the stored vectors whatever the
+ * order of concurrent lookups; and batches of stored keys with their float64 reference scores.
  */
 public final class GeneratedModel {
     public static final String NAME = "dlrm";
@@ -40,7 +41,9 @@ public final class GeneratedModel {
                     ProgressListener.NONE);
             Path ps = dir.resolve(SyntheticModelGenerator.PS_JSON);
             String json = Files.readString(ps);
-            String synchronous = json.replaceAll("\"hit_rate_threshold\"\\s*:\\s*[0-9.]+", "\"hit_rate_threshold\": 1.0");
+            String synchronous = json
+                    .replaceAll("\"hit_rate_threshold\"\\s*:\\s*[0-9.]+", "\"hit_rate_threshold\": 1.0")
+                    .replaceAll("\"gpucacheper\"\\s*:\\s*[0-9.]+", "\"gpucacheper\": 1.0");
             if (synchronous.equals(json)) {
                 throw new IllegalStateException("generated ps.json has no hit_rate_threshold: file=" + ps);
             }

@@ -61,19 +61,22 @@ class ScoringPathsTest {
         model = GeneratedModel.generate(root);
         hps = ParameterServer.create(model.directory().psConfig(), HpsSettings.DEFAULTS, new SimpleMeterRegistry());
         hps.load(LoadProgress.NONE).get(60, TimeUnit.SECONDS);
-        lookupServer = LookupServer.start(hps, "127.0.0.1", 0, 2, 16, 64 << 20, new SimpleMeterRegistry());
+        lookupServer = LookupServer.start(hps, "127.0.0.1", 0, 2, 64, 64 << 20, new SimpleMeterRegistry());
         client = LookupClient.connect(List.of(new InetSocketAddress("127.0.0.1", lookupServer.port())),
                 Duration.ofSeconds(10), Duration.ofSeconds(5));
-        nativePath = open("native", PathKind.NATIVE, VectorDtype.F32, false);
-        fused = open("fused", PathKind.FUSED, VectorDtype.F32, false);
-        ensemble = open("ensemble", PathKind.ENSEMBLE, VectorDtype.F32, false);
-        ensembleUnique = open("ensemble-unique", PathKind.ENSEMBLE, VectorDtype.F32, true);
-        ensembleF16 = open("ensemble-f16", PathKind.ENSEMBLE, VectorDtype.F16, true);
-        ensembleBf16 = open("ensemble-bf16", PathKind.ENSEMBLE, VectorDtype.BF16, false);
+        long whole = PathSettings.MAX_RESPONSE_BYTES;
+        nativePath = open("native", PathKind.NATIVE, VectorDtype.F32, false, whole);
+        fused = open("fused", PathKind.FUSED, VectorDtype.F32, false, whole);
+        ensemble = open("ensemble", PathKind.ENSEMBLE, VectorDtype.F32, false, whole);
+        ensembleUnique = open("ensemble-unique-chunked", PathKind.ENSEMBLE, VectorDtype.F32, true, 64 << 10);
+        ensembleF16 = open("ensemble-f16", PathKind.ENSEMBLE, VectorDtype.F16, true, whole);
+        ensembleBf16 = open("ensemble-bf16-chunked", PathKind.ENSEMBLE, VectorDtype.BF16, false, 64 << 10);
     }
 
-    private static ScoringPath open(String name, PathKind kind, VectorDtype dtype, boolean unique) {
-        PathSettings settings = new PathSettings(name, kind, 2, 2, 100, dtype, unique, 10_000);
+    /** {@code maxResponseBytes} of 64 KiB splits a batch into chunks of 37 (F32 unique) or 78 (BF16) samples. */
+    private static ScoringPath open(String name, PathKind kind, VectorDtype dtype, boolean unique,
+                                    long maxResponseBytes) {
+        PathSettings settings = new PathSettings(name, kind, 2, 2, 100, dtype, unique, 10_000, maxResponseBytes);
         ScoringPath path = ScoringPaths.open(settings, model.directory(), registry, client);
         opened.add(path);
         return path;
@@ -222,8 +225,11 @@ class ScoringPathsTest {
         long[] keys = batch.keys().toArray(ValueLayout.JAVA_LONG);
         float[] dense = batch.dense().toArray(ValueLayout.JAVA_FLOAT);
         float[] out = new float[batch.size()];
+        float[] expected = score(nativePath, batch);
         ensemble.score(batch.size(), MemorySegment.ofArray(dense), MemorySegment.ofArray(keys), out);
-        assertThat(out).containsExactly(score(nativePath, batch));
+        assertThat(out).containsExactly(expected);
+        ensembleUnique.score(batch.size(), MemorySegment.ofArray(dense), MemorySegment.ofArray(keys), out);
+        assertThat(out).containsExactly(expected);
     }
 
     @Test

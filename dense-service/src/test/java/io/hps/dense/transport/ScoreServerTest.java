@@ -51,7 +51,7 @@ class ScoreServerTest {
         model = GeneratedModel.generate(root);
         models = new ServedModels(List.of("dlrm-native", "still-loading"));
         path = ScoringPaths.open(new PathSettings("dlrm-native", PathKind.NATIVE, 2, 2, 100, VectorDtype.F32, false,
-                1000), model.directory(), registry, null);
+                1000, PathSettings.MAX_RESPONSE_BYTES), model.directory(), registry, null);
         models.publish(path);
         server = ScoreServer.start(models, new ScoreServerSettings("127.0.0.1", 0, 1, 1, 64 << 20), registry);
         client = LookupClient.connect(List.of(new InetSocketAddress("127.0.0.1", server.port())),
