@@ -46,6 +46,11 @@ public interface DeviceCache extends AutoCloseable {
         };
     }
 
+    /** A GPU cache of the given shape on the owner's device ({@link GpuEmbeddingCache}); blocks while allocating. */
+    static DeviceCache onGpu(io.hps.gpu.DeviceOwner owner, DeviceCacheConfig config) {
+        return GpuEmbeddingCache.open(owner, config);
+    }
+
     /** Static or dynamic. */
     CacheMode mode();
 

@@ -76,7 +76,7 @@ class HpsServiceConfiguration {
             return new LocalUpdateChannel();
         }
         return new RedisUpdateChannel(Redisson.create(RedisTier.redissonConfig(
-                io.hps.store.Tiers.redisSettings(db, properties.settings()))));
+                io.hps.store.Tiers.updateChannelSettings(db, properties.settings()))));
     }
 
     /** Readiness: out of service until every model is loaded (health group {@code readiness}). */

@@ -132,13 +132,25 @@ public final class ParameterServer implements AutoCloseable {
 
     private LoadReport loadModel(ModelHpsConfig model, LoadProgress progress) {
         long start = System.nanoTime();
+        EmbeddingTier loadingTier = volatileTier == null ? null
+                : Tiers.loadingTier(config.volatileDb(), settings, volatileTier);
+        try {
+            return loadModel(model, progress, loadingTier, start);
+        } finally {
+            if (loadingTier != null && loadingTier != volatileTier) {
+                loadingTier.close();
+            }
+        }
+    }
+
+    private LoadReport loadModel(ModelHpsConfig model, LoadProgress progress, EmbeddingTier loadingTier, long start) {
         List<ModelLoader.Target> targets = new ArrayList<>();
         List<LookupTable> tables = new ArrayList<>();
         for (int t = 0; t < model.tableCount(); t++) {
             TierTable table = new TierTable(model.model(), model.embeddingTableNames().get(t),
                     model.embeddingVecsizePerTable().get(t));
             DeviceCache cache = model.gpuCache() || model.useStaticTable() ? cacheFor(model, t, table) : null;
-            targets.add(new ModelLoader.Target(table, model.sparseFiles().get(t), volatileTier,
+            targets.add(new ModelLoader.Target(table, model.sparseFiles().get(t), loadingTier,
                     config.volatileDb().initialCacheRate(), persistentTier, cache, model.initEc()));
             int maxKeys = (int) Math.min(Integer.MAX_VALUE,
                     model.maxBatchSize() * model.maxnumCatfeatureQueryPerTablePerSample().get(t));

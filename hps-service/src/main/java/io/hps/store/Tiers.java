@@ -31,6 +31,26 @@ public final class Tiers {
         };
     }
 
+    /**
+     * The volatile tier to load through: the serving tier itself when it is in-process; for Redis,
+     * a second client whose timeouts suit bulk writes (seconds, not the lookup's milliseconds),
+     * which the caller closes after loading.
+     */
+    static EmbeddingTier loadingTier(VolatileDbConfig config, HpsSettings settings, EmbeddingTier servingTier) {
+        if (config.type() != VolatileDbConfig.Type.REDIS_CLUSTER) {
+            return servingTier;
+        }
+        return RedisTier.connect(redisSettings(config, settings).forBulkWrites());
+    }
+
+    /**
+     * Settings of the Redis client that carries update notices: pub/sub is not on the lookup
+     * path, so it gets the patient bulk settings.
+     */
+    public static RedisTierSettings updateChannelSettings(VolatileDbConfig config, HpsSettings settings) {
+        return redisSettings(config, settings).forBulkWrites();
+    }
+
     /** The persistent tier, or {@code null} when disabled. */
     static EmbeddingTier persistentTier(PersistentDbConfig config) {
         return switch (config.type()) {

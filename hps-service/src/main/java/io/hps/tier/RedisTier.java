@@ -253,7 +253,7 @@ public final class RedisTier implements EmbeddingTier {
         if (groups.size() == 0) {
             return PreparedCall.done(TierResult.ok(0));
         }
-        RBatch batch = client.createBatch(batchOptions(deadline));
+        RBatch batch = client.createBatch(bulkBatchOptions(deadline));
         String[] names = names(table);
         int vectorBytes = table.vectorBytes();
         forEachChunk(groups, (p, from, to) -> {
@@ -346,7 +346,7 @@ public final class RedisTier implements EmbeddingTier {
         if (groups.size() == 0) {
             return PreparedCall.done(TierResult.ok(0));
         }
-        RBatch batch = client.createBatch(batchOptions(deadline));
+        RBatch batch = client.createBatch(bulkBatchOptions(deadline));
         String[] names = names(table);
         List<RFuture<Long>> removed = new ArrayList<>();
         forEachChunk(groups, (p, from, to) -> {
@@ -375,7 +375,7 @@ public final class RedisTier implements EmbeddingTier {
         if (deadline.expired()) {
             return PreparedCall.done(TierResult.deadlineExceeded(0));
         }
-        RBatch batch = client.createBatch(batchOptions(deadline));
+        RBatch batch = client.createBatch(bulkBatchOptions(deadline));
         String[] names = names(table);
         List<RFuture<Integer>> sizes = new ArrayList<>(settings.partitions());
         for (int p = 0; p < settings.partitions(); p++) {
@@ -399,7 +399,7 @@ public final class RedisTier implements EmbeddingTier {
         if (deadline.expired()) {
             return PreparedCall.done(TierResult.deadlineExceeded(0));
         }
-        RBatch batch = client.createBatch(batchOptions(deadline));
+        RBatch batch = client.createBatch(bulkBatchOptions(deadline));
         String[] names = names(table);
         List<RFuture<Integer>> sizes = new ArrayList<>(settings.partitions());
         for (int p = 0; p < settings.partitions(); p++) {
@@ -524,6 +524,19 @@ public final class RedisTier implements EmbeddingTier {
         static PreparedCall done(TierResult result) {
             return new PreparedCall(null, null, result);
         }
+    }
+
+    /**
+     * Writes, removals and table-wide commands (loading, updates, refresh) move much more data
+     * than a lookup: they are bounded by the caller's deadline alone, not by the lookup command
+     * timeout.
+     */
+    private BatchOptions bulkBatchOptions(Deadline deadline) {
+        long remainingMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline.remainingNanos()) + 1);
+        return BatchOptions.defaults()
+                .responseTimeout(remainingMillis, TimeUnit.MILLISECONDS)
+                .retryAttempts(settings.retryAttempts())
+                .retryDelay(new ConstantDelay(Duration.ofMillis(settings.retryIntervalMillis())));
     }
 
     private BatchOptions batchOptions(Deadline deadline) {

@@ -127,6 +127,17 @@ public record RedisTierSettings(
                 overflowResolutionTarget);
     }
 
+    /**
+     * These settings for bulk writes (loading a model): 10 s command timeout, 3 retries 200 ms
+     * apart (Redisson also bounds the wait for a pooled connection by the retry interval, which the
+     * lookup settings keep at a few milliseconds), 2 s connect timeout.
+     */
+    public RedisTierSettings forBulkWrites() {
+        return new RedisTierSettings(nodes, cluster, partitions, maxBatchKeys, 10_000, 3, 200, 2_000,
+                reconnectIntervalMillis, pingIntervalMillis, connectionPoolSize, minimumIdleConnections, ioThreads,
+                userName, password, overflowMarginEntries, overflowResolutionTarget);
+    }
+
     /** These settings with another batch size. */
     public RedisTierSettings withMaxBatchKeys(int maxBatchKeys) {
         return new RedisTierSettings(nodes, cluster, partitions, maxBatchKeys, commandTimeoutMillis, retryAttempts,

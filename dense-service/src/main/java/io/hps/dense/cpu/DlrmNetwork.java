@@ -107,9 +107,11 @@ public final class DlrmNetwork implements AutoCloseable {
 
     /**
      * Runs synthetic batches for {@code duration}, so that the JIT compiles every kernel before
-     * the first real call (until then the Vector API runs in its slow interpreted form). Call it
-     * once after {@link #load}, before reporting ready; a few seconds suffice on an idle machine.
-     * Allocates the synthetic inputs; blocks the calling thread.
+     * the first real call. Until C2 has compiled a kernel, the Vector API runs it in its
+     * interpreted form, which boxes every vector: a batch whose chunks need a kernel not yet
+     * compiled runs several times slower (seen for 5 to 20 s after start on a busy 2-core machine;
+     * not seen with {@code -XX:-TieredCompilation}). Call it once after {@link #load}, before
+     * reporting ready. Allocates the synthetic inputs; blocks the calling thread.
      */
     public void warmUp(Duration duration) {
         DlrmArchitecture a = model.architecture();

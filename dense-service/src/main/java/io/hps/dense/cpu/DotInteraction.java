@@ -48,7 +48,7 @@ final class DotInteraction {
         }
     }
 
-    /** The dot products of the four vectors at {@code a, a + dimension, ..} with the one at {@code b}, loading it once. */
+    /** Dot products of the four vectors from {@code a} on with the one at {@code b}, loading that one once. */
     private void fourDots(float[] v, int a, int b, float[] out, int o, int stride) {
         FloatVector s0 = FloatVector.zero(SPECIES);
         FloatVector s1 = s0;

@@ -26,7 +26,10 @@ final class MicroKernel {
     static final int OUTPUTS = 8;
     /** Most vectors of samples one kernel call covers. */
     static final int MAX_VECTORS = 3;
-    /** Samples per chunk: three blocks of three vectors, whose activations stay in L2 while the weights stream past. */
+    /**
+     * Samples per chunk: three blocks of three vectors, whose activations stay in L2 while the
+     * weights stream past.
+     */
     static final int CHUNK_SAMPLES = 3 * MAX_VECTORS * LANES;
     /**
      * Floats per feature row of an activation buffer: one vector more than a chunk, so that
@@ -38,7 +41,12 @@ final class MicroKernel {
     private MicroKernel() {
     }
 
-    /** Eight outputs by {@code 3 * LANES} samples; {@code first}: start from the bias, else from {@code y}; {@code relu}: clamp on store. */
+    /**
+     * Eight outputs by {@code 3 * LANES} samples.
+     *
+     * @param first whether this is the first input block: start from the bias, else from {@code y}
+     * @param relu  whether to clamp at zero on store (only on the last input block)
+     */
     static void threeVectors(float[] x, int xOffset, int inputs, float[] w, int wOffset,
             float[] y, int yOffset, float[] bias, int biasOffset, boolean first, boolean relu) {
         FloatVector c00, c01, c02;
@@ -50,7 +58,7 @@ final class MicroKernel {
         FloatVector c60, c61, c62;
         FloatVector c70, c71, c72;
         if (first) {
-            c00 = c01 = c02 = FloatVector.broadcast(SPECIES, bias[biasOffset + 0]);
+            c00 = c01 = c02 = FloatVector.broadcast(SPECIES, bias[biasOffset]);
             c10 = c11 = c12 = FloatVector.broadcast(SPECIES, bias[biasOffset + 1]);
             c20 = c21 = c22 = FloatVector.broadcast(SPECIES, bias[biasOffset + 2]);
             c30 = c31 = c32 = FloatVector.broadcast(SPECIES, bias[biasOffset + 3]);
@@ -59,39 +67,39 @@ final class MicroKernel {
             c60 = c61 = c62 = FloatVector.broadcast(SPECIES, bias[biasOffset + 6]);
             c70 = c71 = c72 = FloatVector.broadcast(SPECIES, bias[biasOffset + 7]);
         } else {
-            c00 = FloatVector.fromArray(SPECIES, y, yOffset + 0 * STRIDE + 0 * LANES);
-            c01 = FloatVector.fromArray(SPECIES, y, yOffset + 0 * STRIDE + 1 * LANES);
-            c02 = FloatVector.fromArray(SPECIES, y, yOffset + 0 * STRIDE + 2 * LANES);
-            c10 = FloatVector.fromArray(SPECIES, y, yOffset + 1 * STRIDE + 0 * LANES);
-            c11 = FloatVector.fromArray(SPECIES, y, yOffset + 1 * STRIDE + 1 * LANES);
-            c12 = FloatVector.fromArray(SPECIES, y, yOffset + 1 * STRIDE + 2 * LANES);
-            c20 = FloatVector.fromArray(SPECIES, y, yOffset + 2 * STRIDE + 0 * LANES);
-            c21 = FloatVector.fromArray(SPECIES, y, yOffset + 2 * STRIDE + 1 * LANES);
+            c00 = FloatVector.fromArray(SPECIES, y, yOffset);
+            c01 = FloatVector.fromArray(SPECIES, y, yOffset + LANES);
+            c02 = FloatVector.fromArray(SPECIES, y, yOffset + 2 * LANES);
+            c10 = FloatVector.fromArray(SPECIES, y, yOffset + STRIDE);
+            c11 = FloatVector.fromArray(SPECIES, y, yOffset + STRIDE + LANES);
+            c12 = FloatVector.fromArray(SPECIES, y, yOffset + STRIDE + 2 * LANES);
+            c20 = FloatVector.fromArray(SPECIES, y, yOffset + 2 * STRIDE);
+            c21 = FloatVector.fromArray(SPECIES, y, yOffset + 2 * STRIDE + LANES);
             c22 = FloatVector.fromArray(SPECIES, y, yOffset + 2 * STRIDE + 2 * LANES);
-            c30 = FloatVector.fromArray(SPECIES, y, yOffset + 3 * STRIDE + 0 * LANES);
-            c31 = FloatVector.fromArray(SPECIES, y, yOffset + 3 * STRIDE + 1 * LANES);
+            c30 = FloatVector.fromArray(SPECIES, y, yOffset + 3 * STRIDE);
+            c31 = FloatVector.fromArray(SPECIES, y, yOffset + 3 * STRIDE + LANES);
             c32 = FloatVector.fromArray(SPECIES, y, yOffset + 3 * STRIDE + 2 * LANES);
-            c40 = FloatVector.fromArray(SPECIES, y, yOffset + 4 * STRIDE + 0 * LANES);
-            c41 = FloatVector.fromArray(SPECIES, y, yOffset + 4 * STRIDE + 1 * LANES);
+            c40 = FloatVector.fromArray(SPECIES, y, yOffset + 4 * STRIDE);
+            c41 = FloatVector.fromArray(SPECIES, y, yOffset + 4 * STRIDE + LANES);
             c42 = FloatVector.fromArray(SPECIES, y, yOffset + 4 * STRIDE + 2 * LANES);
-            c50 = FloatVector.fromArray(SPECIES, y, yOffset + 5 * STRIDE + 0 * LANES);
-            c51 = FloatVector.fromArray(SPECIES, y, yOffset + 5 * STRIDE + 1 * LANES);
+            c50 = FloatVector.fromArray(SPECIES, y, yOffset + 5 * STRIDE);
+            c51 = FloatVector.fromArray(SPECIES, y, yOffset + 5 * STRIDE + LANES);
             c52 = FloatVector.fromArray(SPECIES, y, yOffset + 5 * STRIDE + 2 * LANES);
-            c60 = FloatVector.fromArray(SPECIES, y, yOffset + 6 * STRIDE + 0 * LANES);
-            c61 = FloatVector.fromArray(SPECIES, y, yOffset + 6 * STRIDE + 1 * LANES);
+            c60 = FloatVector.fromArray(SPECIES, y, yOffset + 6 * STRIDE);
+            c61 = FloatVector.fromArray(SPECIES, y, yOffset + 6 * STRIDE + LANES);
             c62 = FloatVector.fromArray(SPECIES, y, yOffset + 6 * STRIDE + 2 * LANES);
-            c70 = FloatVector.fromArray(SPECIES, y, yOffset + 7 * STRIDE + 0 * LANES);
-            c71 = FloatVector.fromArray(SPECIES, y, yOffset + 7 * STRIDE + 1 * LANES);
+            c70 = FloatVector.fromArray(SPECIES, y, yOffset + 7 * STRIDE);
+            c71 = FloatVector.fromArray(SPECIES, y, yOffset + 7 * STRIDE + LANES);
             c72 = FloatVector.fromArray(SPECIES, y, yOffset + 7 * STRIDE + 2 * LANES);
         }
         for (int k = 0; k < inputs; k++) {
             int xo = xOffset + k * STRIDE;
             int wo = wOffset + k * OUTPUTS;
             FloatVector x0 = FloatVector.fromArray(SPECIES, x, xo);
-            FloatVector x1 = FloatVector.fromArray(SPECIES, x, xo + 1 * LANES);
+            FloatVector x1 = FloatVector.fromArray(SPECIES, x, xo + LANES);
             FloatVector x2 = FloatVector.fromArray(SPECIES, x, xo + 2 * LANES);
             FloatVector b;
-            b = FloatVector.broadcast(SPECIES, w[wo + 0]);
+            b = FloatVector.broadcast(SPECIES, w[wo]);
             c00 = x0.fma(b, c00);
             c01 = x1.fma(b, c01);
             c02 = x2.fma(b, c02);
@@ -150,29 +158,29 @@ final class MicroKernel {
             c71 = c71.max(0f);
             c72 = c72.max(0f);
         }
-        c00.intoArray(y, yOffset + 0 * STRIDE + 0 * LANES);
-        c01.intoArray(y, yOffset + 0 * STRIDE + 1 * LANES);
-        c02.intoArray(y, yOffset + 0 * STRIDE + 2 * LANES);
-        c10.intoArray(y, yOffset + 1 * STRIDE + 0 * LANES);
-        c11.intoArray(y, yOffset + 1 * STRIDE + 1 * LANES);
-        c12.intoArray(y, yOffset + 1 * STRIDE + 2 * LANES);
-        c20.intoArray(y, yOffset + 2 * STRIDE + 0 * LANES);
-        c21.intoArray(y, yOffset + 2 * STRIDE + 1 * LANES);
+        c00.intoArray(y, yOffset);
+        c01.intoArray(y, yOffset + LANES);
+        c02.intoArray(y, yOffset + 2 * LANES);
+        c10.intoArray(y, yOffset + STRIDE);
+        c11.intoArray(y, yOffset + STRIDE + LANES);
+        c12.intoArray(y, yOffset + STRIDE + 2 * LANES);
+        c20.intoArray(y, yOffset + 2 * STRIDE);
+        c21.intoArray(y, yOffset + 2 * STRIDE + LANES);
         c22.intoArray(y, yOffset + 2 * STRIDE + 2 * LANES);
-        c30.intoArray(y, yOffset + 3 * STRIDE + 0 * LANES);
-        c31.intoArray(y, yOffset + 3 * STRIDE + 1 * LANES);
+        c30.intoArray(y, yOffset + 3 * STRIDE);
+        c31.intoArray(y, yOffset + 3 * STRIDE + LANES);
         c32.intoArray(y, yOffset + 3 * STRIDE + 2 * LANES);
-        c40.intoArray(y, yOffset + 4 * STRIDE + 0 * LANES);
-        c41.intoArray(y, yOffset + 4 * STRIDE + 1 * LANES);
+        c40.intoArray(y, yOffset + 4 * STRIDE);
+        c41.intoArray(y, yOffset + 4 * STRIDE + LANES);
         c42.intoArray(y, yOffset + 4 * STRIDE + 2 * LANES);
-        c50.intoArray(y, yOffset + 5 * STRIDE + 0 * LANES);
-        c51.intoArray(y, yOffset + 5 * STRIDE + 1 * LANES);
+        c50.intoArray(y, yOffset + 5 * STRIDE);
+        c51.intoArray(y, yOffset + 5 * STRIDE + LANES);
         c52.intoArray(y, yOffset + 5 * STRIDE + 2 * LANES);
-        c60.intoArray(y, yOffset + 6 * STRIDE + 0 * LANES);
-        c61.intoArray(y, yOffset + 6 * STRIDE + 1 * LANES);
+        c60.intoArray(y, yOffset + 6 * STRIDE);
+        c61.intoArray(y, yOffset + 6 * STRIDE + LANES);
         c62.intoArray(y, yOffset + 6 * STRIDE + 2 * LANES);
-        c70.intoArray(y, yOffset + 7 * STRIDE + 0 * LANES);
-        c71.intoArray(y, yOffset + 7 * STRIDE + 1 * LANES);
+        c70.intoArray(y, yOffset + 7 * STRIDE);
+        c71.intoArray(y, yOffset + 7 * STRIDE + LANES);
         c72.intoArray(y, yOffset + 7 * STRIDE + 2 * LANES);
     }
 
@@ -188,7 +196,7 @@ final class MicroKernel {
         FloatVector c60, c61;
         FloatVector c70, c71;
         if (first) {
-            c00 = c01 = FloatVector.broadcast(SPECIES, bias[biasOffset + 0]);
+            c00 = c01 = FloatVector.broadcast(SPECIES, bias[biasOffset]);
             c10 = c11 = FloatVector.broadcast(SPECIES, bias[biasOffset + 1]);
             c20 = c21 = FloatVector.broadcast(SPECIES, bias[biasOffset + 2]);
             c30 = c31 = FloatVector.broadcast(SPECIES, bias[biasOffset + 3]);
@@ -197,30 +205,30 @@ final class MicroKernel {
             c60 = c61 = FloatVector.broadcast(SPECIES, bias[biasOffset + 6]);
             c70 = c71 = FloatVector.broadcast(SPECIES, bias[biasOffset + 7]);
         } else {
-            c00 = FloatVector.fromArray(SPECIES, y, yOffset + 0 * STRIDE + 0 * LANES);
-            c01 = FloatVector.fromArray(SPECIES, y, yOffset + 0 * STRIDE + 1 * LANES);
-            c10 = FloatVector.fromArray(SPECIES, y, yOffset + 1 * STRIDE + 0 * LANES);
-            c11 = FloatVector.fromArray(SPECIES, y, yOffset + 1 * STRIDE + 1 * LANES);
-            c20 = FloatVector.fromArray(SPECIES, y, yOffset + 2 * STRIDE + 0 * LANES);
-            c21 = FloatVector.fromArray(SPECIES, y, yOffset + 2 * STRIDE + 1 * LANES);
-            c30 = FloatVector.fromArray(SPECIES, y, yOffset + 3 * STRIDE + 0 * LANES);
-            c31 = FloatVector.fromArray(SPECIES, y, yOffset + 3 * STRIDE + 1 * LANES);
-            c40 = FloatVector.fromArray(SPECIES, y, yOffset + 4 * STRIDE + 0 * LANES);
-            c41 = FloatVector.fromArray(SPECIES, y, yOffset + 4 * STRIDE + 1 * LANES);
-            c50 = FloatVector.fromArray(SPECIES, y, yOffset + 5 * STRIDE + 0 * LANES);
-            c51 = FloatVector.fromArray(SPECIES, y, yOffset + 5 * STRIDE + 1 * LANES);
-            c60 = FloatVector.fromArray(SPECIES, y, yOffset + 6 * STRIDE + 0 * LANES);
-            c61 = FloatVector.fromArray(SPECIES, y, yOffset + 6 * STRIDE + 1 * LANES);
-            c70 = FloatVector.fromArray(SPECIES, y, yOffset + 7 * STRIDE + 0 * LANES);
-            c71 = FloatVector.fromArray(SPECIES, y, yOffset + 7 * STRIDE + 1 * LANES);
+            c00 = FloatVector.fromArray(SPECIES, y, yOffset);
+            c01 = FloatVector.fromArray(SPECIES, y, yOffset + LANES);
+            c10 = FloatVector.fromArray(SPECIES, y, yOffset + STRIDE);
+            c11 = FloatVector.fromArray(SPECIES, y, yOffset + STRIDE + LANES);
+            c20 = FloatVector.fromArray(SPECIES, y, yOffset + 2 * STRIDE);
+            c21 = FloatVector.fromArray(SPECIES, y, yOffset + 2 * STRIDE + LANES);
+            c30 = FloatVector.fromArray(SPECIES, y, yOffset + 3 * STRIDE);
+            c31 = FloatVector.fromArray(SPECIES, y, yOffset + 3 * STRIDE + LANES);
+            c40 = FloatVector.fromArray(SPECIES, y, yOffset + 4 * STRIDE);
+            c41 = FloatVector.fromArray(SPECIES, y, yOffset + 4 * STRIDE + LANES);
+            c50 = FloatVector.fromArray(SPECIES, y, yOffset + 5 * STRIDE);
+            c51 = FloatVector.fromArray(SPECIES, y, yOffset + 5 * STRIDE + LANES);
+            c60 = FloatVector.fromArray(SPECIES, y, yOffset + 6 * STRIDE);
+            c61 = FloatVector.fromArray(SPECIES, y, yOffset + 6 * STRIDE + LANES);
+            c70 = FloatVector.fromArray(SPECIES, y, yOffset + 7 * STRIDE);
+            c71 = FloatVector.fromArray(SPECIES, y, yOffset + 7 * STRIDE + LANES);
         }
         for (int k = 0; k < inputs; k++) {
             int xo = xOffset + k * STRIDE;
             int wo = wOffset + k * OUTPUTS;
             FloatVector x0 = FloatVector.fromArray(SPECIES, x, xo);
-            FloatVector x1 = FloatVector.fromArray(SPECIES, x, xo + 1 * LANES);
+            FloatVector x1 = FloatVector.fromArray(SPECIES, x, xo + LANES);
             FloatVector b;
-            b = FloatVector.broadcast(SPECIES, w[wo + 0]);
+            b = FloatVector.broadcast(SPECIES, w[wo]);
             c00 = x0.fma(b, c00);
             c01 = x1.fma(b, c01);
             b = FloatVector.broadcast(SPECIES, w[wo + 1]);
@@ -263,22 +271,22 @@ final class MicroKernel {
             c70 = c70.max(0f);
             c71 = c71.max(0f);
         }
-        c00.intoArray(y, yOffset + 0 * STRIDE + 0 * LANES);
-        c01.intoArray(y, yOffset + 0 * STRIDE + 1 * LANES);
-        c10.intoArray(y, yOffset + 1 * STRIDE + 0 * LANES);
-        c11.intoArray(y, yOffset + 1 * STRIDE + 1 * LANES);
-        c20.intoArray(y, yOffset + 2 * STRIDE + 0 * LANES);
-        c21.intoArray(y, yOffset + 2 * STRIDE + 1 * LANES);
-        c30.intoArray(y, yOffset + 3 * STRIDE + 0 * LANES);
-        c31.intoArray(y, yOffset + 3 * STRIDE + 1 * LANES);
-        c40.intoArray(y, yOffset + 4 * STRIDE + 0 * LANES);
-        c41.intoArray(y, yOffset + 4 * STRIDE + 1 * LANES);
-        c50.intoArray(y, yOffset + 5 * STRIDE + 0 * LANES);
-        c51.intoArray(y, yOffset + 5 * STRIDE + 1 * LANES);
-        c60.intoArray(y, yOffset + 6 * STRIDE + 0 * LANES);
-        c61.intoArray(y, yOffset + 6 * STRIDE + 1 * LANES);
-        c70.intoArray(y, yOffset + 7 * STRIDE + 0 * LANES);
-        c71.intoArray(y, yOffset + 7 * STRIDE + 1 * LANES);
+        c00.intoArray(y, yOffset);
+        c01.intoArray(y, yOffset + LANES);
+        c10.intoArray(y, yOffset + STRIDE);
+        c11.intoArray(y, yOffset + STRIDE + LANES);
+        c20.intoArray(y, yOffset + 2 * STRIDE);
+        c21.intoArray(y, yOffset + 2 * STRIDE + LANES);
+        c30.intoArray(y, yOffset + 3 * STRIDE);
+        c31.intoArray(y, yOffset + 3 * STRIDE + LANES);
+        c40.intoArray(y, yOffset + 4 * STRIDE);
+        c41.intoArray(y, yOffset + 4 * STRIDE + LANES);
+        c50.intoArray(y, yOffset + 5 * STRIDE);
+        c51.intoArray(y, yOffset + 5 * STRIDE + LANES);
+        c60.intoArray(y, yOffset + 6 * STRIDE);
+        c61.intoArray(y, yOffset + 6 * STRIDE + LANES);
+        c70.intoArray(y, yOffset + 7 * STRIDE);
+        c71.intoArray(y, yOffset + 7 * STRIDE + LANES);
     }
 
     /** Eight outputs by {@code LANES} samples, for the tail of a chunk. */
@@ -293,7 +301,7 @@ final class MicroKernel {
         FloatVector c60;
         FloatVector c70;
         if (first) {
-            c00 = FloatVector.broadcast(SPECIES, bias[biasOffset + 0]);
+            c00 = FloatVector.broadcast(SPECIES, bias[biasOffset]);
             c10 = FloatVector.broadcast(SPECIES, bias[biasOffset + 1]);
             c20 = FloatVector.broadcast(SPECIES, bias[biasOffset + 2]);
             c30 = FloatVector.broadcast(SPECIES, bias[biasOffset + 3]);
@@ -302,21 +310,21 @@ final class MicroKernel {
             c60 = FloatVector.broadcast(SPECIES, bias[biasOffset + 6]);
             c70 = FloatVector.broadcast(SPECIES, bias[biasOffset + 7]);
         } else {
-            c00 = FloatVector.fromArray(SPECIES, y, yOffset + 0 * STRIDE + 0 * LANES);
-            c10 = FloatVector.fromArray(SPECIES, y, yOffset + 1 * STRIDE + 0 * LANES);
-            c20 = FloatVector.fromArray(SPECIES, y, yOffset + 2 * STRIDE + 0 * LANES);
-            c30 = FloatVector.fromArray(SPECIES, y, yOffset + 3 * STRIDE + 0 * LANES);
-            c40 = FloatVector.fromArray(SPECIES, y, yOffset + 4 * STRIDE + 0 * LANES);
-            c50 = FloatVector.fromArray(SPECIES, y, yOffset + 5 * STRIDE + 0 * LANES);
-            c60 = FloatVector.fromArray(SPECIES, y, yOffset + 6 * STRIDE + 0 * LANES);
-            c70 = FloatVector.fromArray(SPECIES, y, yOffset + 7 * STRIDE + 0 * LANES);
+            c00 = FloatVector.fromArray(SPECIES, y, yOffset);
+            c10 = FloatVector.fromArray(SPECIES, y, yOffset + STRIDE);
+            c20 = FloatVector.fromArray(SPECIES, y, yOffset + 2 * STRIDE);
+            c30 = FloatVector.fromArray(SPECIES, y, yOffset + 3 * STRIDE);
+            c40 = FloatVector.fromArray(SPECIES, y, yOffset + 4 * STRIDE);
+            c50 = FloatVector.fromArray(SPECIES, y, yOffset + 5 * STRIDE);
+            c60 = FloatVector.fromArray(SPECIES, y, yOffset + 6 * STRIDE);
+            c70 = FloatVector.fromArray(SPECIES, y, yOffset + 7 * STRIDE);
         }
         for (int k = 0; k < inputs; k++) {
             int xo = xOffset + k * STRIDE;
             int wo = wOffset + k * OUTPUTS;
             FloatVector x0 = FloatVector.fromArray(SPECIES, x, xo);
             FloatVector b;
-            b = FloatVector.broadcast(SPECIES, w[wo + 0]);
+            b = FloatVector.broadcast(SPECIES, w[wo]);
             c00 = x0.fma(b, c00);
             b = FloatVector.broadcast(SPECIES, w[wo + 1]);
             c10 = x0.fma(b, c10);
@@ -343,13 +351,13 @@ final class MicroKernel {
             c60 = c60.max(0f);
             c70 = c70.max(0f);
         }
-        c00.intoArray(y, yOffset + 0 * STRIDE + 0 * LANES);
-        c10.intoArray(y, yOffset + 1 * STRIDE + 0 * LANES);
-        c20.intoArray(y, yOffset + 2 * STRIDE + 0 * LANES);
-        c30.intoArray(y, yOffset + 3 * STRIDE + 0 * LANES);
-        c40.intoArray(y, yOffset + 4 * STRIDE + 0 * LANES);
-        c50.intoArray(y, yOffset + 5 * STRIDE + 0 * LANES);
-        c60.intoArray(y, yOffset + 6 * STRIDE + 0 * LANES);
-        c70.intoArray(y, yOffset + 7 * STRIDE + 0 * LANES);
+        c00.intoArray(y, yOffset);
+        c10.intoArray(y, yOffset + STRIDE);
+        c20.intoArray(y, yOffset + 2 * STRIDE);
+        c30.intoArray(y, yOffset + 3 * STRIDE);
+        c40.intoArray(y, yOffset + 4 * STRIDE);
+        c50.intoArray(y, yOffset + 5 * STRIDE);
+        c60.intoArray(y, yOffset + 6 * STRIDE);
+        c70.intoArray(y, yOffset + 7 * STRIDE);
     }
 }

@@ -1,6 +1,5 @@
 package io.hps.dense.cpu;
 
-import static io.hps.dense.cpu.MicroKernel.CHUNK_SAMPLES;
 import static io.hps.dense.cpu.MicroKernel.LANES;
 import static io.hps.dense.cpu.MicroKernel.STRIDE;
 
@@ -53,7 +52,8 @@ final class PackedDlrm {
     }
 
     ChunkScratch newScratch() {
-        return new ChunkScratch(activationRows, STRIDE, architecture.interactionVectors() * architecture.embeddingDimension());
+        int vectorFloats = architecture.interactionVectors() * architecture.embeddingDimension();
+        return new ChunkScratch(activationRows, STRIDE, vectorFloats);
     }
 
     /**

@@ -77,10 +77,11 @@ final class PackedLayer {
                     int xo = k0 * STRIDE + m0;
                     int wo = (p * inputs + k0) * OUTPUTS;
                     int yo = p * OUTPUTS * STRIDE + m0;
+                    int bo = p * OUTPUTS;
                     switch (vectors) {
-                        case 3 -> MicroKernel.threeVectors(x, xo, block, packed, wo, y, yo, bias, p * OUTPUTS, first, clamp);
-                        case 2 -> MicroKernel.twoVectors(x, xo, block, packed, wo, y, yo, bias, p * OUTPUTS, first, clamp);
-                        default -> MicroKernel.oneVector(x, xo, block, packed, wo, y, yo, bias, p * OUTPUTS, first, clamp);
+                        case 3 -> MicroKernel.threeVectors(x, xo, block, packed, wo, y, yo, bias, bo, first, clamp);
+                        case 2 -> MicroKernel.twoVectors(x, xo, block, packed, wo, y, yo, bias, bo, first, clamp);
+                        default -> MicroKernel.oneVector(x, xo, block, packed, wo, y, yo, bias, bo, first, clamp);
                     }
                 }
             }

@@ -116,7 +116,8 @@ class DlrmNetworkContractTest {
                     for (int round = 0; round < 30; round++) {
                         float[] out = new float[batches[caller]];
                         network.forward(batches[caller], dense.get(caller), embeddings.get(caller), out);
-                        assertThat(out).as("caller %d round %d", caller, round).containsExactly(expected.get(caller), SAME_SCORE);
+                        assertThat(out).as("caller %d round %d", caller, round)
+                                .containsExactly(expected.get(caller), SAME_SCORE);
                     }
                     return null;
                 }));

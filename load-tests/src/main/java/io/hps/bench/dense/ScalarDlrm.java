@@ -29,7 +29,8 @@ final class ScalarDlrm implements AutoCloseable {
     }
 
     /** Scores {@code batch} samples into {@code out}, inputs laid out as for the dense network. */
-    void forward(int batch, float[] dense, float[] embeddings, float[] out) throws InterruptedException, ExecutionException {
+    void forward(int batch, float[] dense, float[] embeddings, float[] out)
+            throws InterruptedException, ExecutionException {
         int block = (batch + threads - 1) / threads;
         Future<?>[] parts = new Future<?>[threads];
         for (int t = 0; t < threads; t++) {
