@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * in the dtype and layout of {@link PathSettings#ensembleDtype()} and
  * {@link PathSettings#ensembleUnique()}, and the network reads them from that frame through
  * {@link SectionGather} (the frame is viewed in place, never copied whole; fp16/bf16 stay narrow
- * until the network widens them). The response frame is released once the batch is scored.
+ * until the network widens them). The bottom MLP runs while the lookups are in flight
+ * ({@link DlrmNetwork#startBottom}). Response frames are released once gathered.
  *
  * <p>Errors of hps-service come back as its error code where it means the same here
  * (OVERLOADED, NOT_READY, DEADLINE_EXCEEDED, TOO_MANY_KEYS), else as INTERNAL with its message.
@@ -59,21 +60,30 @@ final class EnsemblePath extends NetworkPath {
         return (int) Math.max(1, Math.min(maxBatch, settings.ensembleMaxResponseBytes() / perSample));
     }
 
+    /**
+     * Sends the lookups, runs the bottom MLP on the network's workers while they are in flight,
+     * gathers the responses, then runs the rest of the network.
+     */
     @Override
     void lookupAndForward(Workspace ws, int batch, MemorySegment dense, MemorySegment keys, float[] out) {
         long start = System.nanoTime();
         int chunks = Math.ceilDiv(batch, samplesPerRequest);
         CompletableFuture<ByteBuf>[] responses = send(ws, batch, keys, chunks);
+        DlrmNetwork.BottomPass bottom = null;
         try {
+            bottom = startBottom(batch, dense, ws.bottom);
             for (int c = 0; c < chunks; c++) {
                 int first = c * samplesPerRequest;
                 gather(ws, Math.min(samplesPerRequest, batch - first), await(responses[c]), first);
             }
+            metrics.lookedUp(System.nanoTime() - start);
         } finally {
             releaseAll(responses);
+            if (bottom != null) {
+                bottom.await();
+            }
         }
-        metrics.lookedUp(System.nanoTime() - start);
-        forward(batch, dense, ws.embeddings, SectionGather.type(settings().ensembleDtype()), out);
+        forwardTop(batch, ws.bottom, ws.embeddings, SectionGather.type(settings().ensembleDtype()), out);
     }
 
     /** Sends one lookup per chunk of {@code samplesPerRequest} samples, all in flight at once. */

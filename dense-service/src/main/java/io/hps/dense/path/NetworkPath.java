@@ -99,6 +99,18 @@ abstract class NetworkPath implements ScoringPath {
         metrics.computed(batch, System.nanoTime() - start);
     }
 
+    /** Starts the bottom MLP on the network's workers; the caller awaits the pass on this thread. */
+    final DlrmNetwork.BottomPass startBottom(int batch, MemorySegment dense, float[] bottom) {
+        return network.startBottom(batch, dense, bottom);
+    }
+
+    /** Finishes a split forward and records its latency (the top half) and the batch size. */
+    final void forwardTop(int batch, float[] bottom, MemorySegment embeddings, EmbeddingType type, float[] out) {
+        long start = System.nanoTime();
+        network.forwardTop(batch, bottom, embeddings, type, out);
+        metrics.computed(batch, System.nanoTime() - start);
+    }
+
     private Workspace acquire() {
         try {
             return workspaces.take();
