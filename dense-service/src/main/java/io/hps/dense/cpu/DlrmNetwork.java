@@ -106,6 +106,96 @@ public final class DlrmNetwork implements AutoCloseable {
     }
 
     /**
+     * Starts the first half of a split forward: the bottom MLP of {@code batch} samples runs on the
+     * workers while the calling thread goes on (to fetch the embeddings, say); finish with
+     * {@link BottomPass#await()} on the same thread, then {@link #forwardTop}. Scores equal those
+     * of {@link #forward} bit for bit.
+     *
+     * @param dense     {@code batch x denseFeatures} float32, sample-major, readable by the workers;
+     *                  not to be changed until {@link BottomPass#await()} returns
+     * @param bottomOut receives {@code batch x embeddingDimension} floats, sample-major; not to be
+     *                  read until {@link BottomPass#await()} returns
+     */
+    public BottomPass startBottom(int batch, MemorySegment dense, float[] bottomOut) {
+        DlrmArchitecture a = model.architecture();
+        checkBatch(batch, bottomOut);
+        checkDense(batch, dense);
+        long needed = (long) batch * a.embeddingDimension();
+        if (bottomOut.length < needed) {
+            throw new IllegalArgumentException("bottomOut too short: length=" + bottomOut.length + " needed=" + needed
+                    + " batch=" + batch);
+        }
+        if (batch == 0) {
+            return new BottomPass(null);
+        }
+        ForwardJob job = acquire();
+        try {
+            job.input().wrap(dense, MemorySegment.NULL, EmbeddingType.FLOAT32);
+            int chunks = job.start(ForwardJob.Phase.BOTTOM, batch, chunkSamples(batch), bottomOut, null, false);
+            workers.submit(job, Math.min(chunks, workers.count()));
+            return new BottomPass(job);
+        } catch (RuntimeException e) {
+            release(job);
+            throw e;
+        }
+    }
+
+    /**
+     * The second half of a split forward: interaction and top MLP from the bottom MLP output that
+     * {@link #startBottom} wrote, with the batch's embeddings as in
+     * {@link #forward(int, MemorySegment, MemorySegment, EmbeddingType, float[])}.
+     *
+     * @param bottom {@code batch x embeddingDimension} floats, sample-major
+     */
+    public void forwardTop(int batch, float[] bottom, MemorySegment embeddings, EmbeddingType type, float[] out) {
+        DlrmArchitecture a = model.architecture();
+        checkBatch(batch, out);
+        checkEmbeddings(batch, embeddings, type);
+        if (bottom.length < (long) batch * a.embeddingDimension()) {
+            throw new IllegalArgumentException("bottom too short: length=" + bottom.length + " batch=" + batch);
+        }
+        if (batch == 0) {
+            return;
+        }
+        ForwardJob job = acquire();
+        try {
+            job.input().wrap(MemorySegment.NULL, embeddings, type);
+            int chunks = job.start(ForwardJob.Phase.TOP, batch, chunkSamples(batch), bottom, out, false);
+            workers.submit(job, Math.min(chunks, workers.count()));
+            job.await();
+        } finally {
+            release(job);
+        }
+    }
+
+    /** A bottom MLP pass in flight; {@link #await()} it exactly once, on the thread that started it. */
+    public final class BottomPass {
+        private ForwardJob job;
+
+        private BottomPass(ForwardJob job) {
+            this.job = job;
+        }
+
+        /**
+         * Waits until the bottom MLP output is written, then frees the pass's resources.
+         *
+         * @throws ForwardFailedException if a chunk threw
+         */
+        public void await() {
+            ForwardJob running = job;
+            if (running == null) {
+                return;
+            }
+            job = null;
+            try {
+                running.await();
+            } finally {
+                release(running);
+            }
+        }
+    }
+
+    /**
      * Runs synthetic batches for {@code duration}, so that the JIT compiles every kernel before
      * the first real call. Until C2 has compiled a kernel, the Vector API runs it in its
      * interpreted form, which boxes every vector: a batch whose chunks need a kernel not yet
@@ -217,21 +307,34 @@ public final class DlrmNetwork implements AutoCloseable {
 
     private void checkSegments(int batch, MemorySegment dense, MemorySegment embeddings, EmbeddingType type,
                                float[] out) {
-        DlrmArchitecture a = model.architecture();
         checkBatch(batch, out);
-        if (!workers.canRead(dense) || !workers.canRead(embeddings)) {
-            throw new IllegalArgumentException("segments must be readable by the worker threads: allocate them in a"
-                    + " shared, global or automatic arena, not a confined one: batch=" + batch);
-        }
-        long denseBytes = (long) batch * a.denseFeatures() * Float.BYTES;
+        checkDense(batch, dense);
+        checkEmbeddings(batch, embeddings, type);
+    }
+
+    private void checkDense(int batch, MemorySegment dense) {
+        checkReadable(batch, dense);
+        long denseBytes = (long) batch * model.architecture().denseFeatures() * Float.BYTES;
         if (dense.byteSize() < denseBytes) {
             throw new IllegalArgumentException("dense segment too short: bytes=" + dense.byteSize()
                     + " needed=" + denseBytes + " batch=" + batch);
         }
+    }
+
+    private void checkEmbeddings(int batch, MemorySegment embeddings, EmbeddingType type) {
+        DlrmArchitecture a = model.architecture();
+        checkReadable(batch, embeddings);
         long embeddingBytes = (long) batch * a.tableCount() * a.embeddingDimension() * type.bytes();
         if (embeddings.byteSize() < embeddingBytes) {
             throw new IllegalArgumentException("embeddings segment too short: bytes=" + embeddings.byteSize()
                     + " needed=" + embeddingBytes + " batch=" + batch + " type=" + type);
+        }
+    }
+
+    private void checkReadable(int batch, MemorySegment segment) {
+        if (!workers.canRead(segment)) {
+            throw new IllegalArgumentException("segments must be readable by the worker threads: allocate them in a"
+                    + " shared, global or automatic arena, not a confined one: batch=" + batch);
         }
     }
 

@@ -23,6 +23,8 @@ final class ForwardJob {
     private int batch;
     private int chunkSamples;
     private float[] out;
+    private float[] bottom;
+    private Phase phase = Phase.WHOLE;
     private boolean logits;
     private volatile Thread waiter;
     private volatile Throwable failure;
@@ -42,6 +44,18 @@ final class ForwardJob {
      * @return the number of chunks
      */
     int start(int batch, int chunkSamples, float[] out, boolean logits) {
+        return start(Phase.WHOLE, batch, chunkSamples, null, out, logits);
+    }
+
+    /**
+     * Publishes a call that runs only {@code phase} of the network: the bottom MLP into
+     * {@code bottom} ({@code out} unused), or the rest from {@code bottom} into {@code out}.
+     *
+     * @return the number of chunks
+     */
+    int start(Phase phase, int batch, int chunkSamples, float[] bottom, float[] out, boolean logits) {
+        this.phase = phase;
+        this.bottom = bottom;
         this.batch = batch;
         this.chunkSamples = chunkSamples;
         this.out = out;
@@ -59,7 +73,12 @@ final class ForwardJob {
         for (int chunk = claim(); chunk >= 0; chunk = claim()) {
             try {
                 int row0 = chunk * chunkSamples;
-                model.run(input, row0, Math.min(chunkSamples, batch - row0), scratch, out, logits);
+                int rows = Math.min(chunkSamples, batch - row0);
+                switch (phase) {
+                    case WHOLE -> model.run(input, row0, rows, scratch, out, logits);
+                    case BOTTOM -> model.runBottom(input, row0, rows, scratch, bottom);
+                    case TOP -> model.runTop(input, row0, rows, scratch, bottom, out, logits);
+                }
             } catch (Throwable t) {
                 failure = t;
             } finally {
@@ -108,7 +127,13 @@ final class ForwardJob {
     void clear() {
         input.clear();
         out = null;
+        bottom = null;
         waiter = null;
         failure = null;
+    }
+
+    /** What a call runs: the whole network, or one half of a split forward. */
+    enum Phase {
+        WHOLE, BOTTOM, TOP
     }
 }

@@ -6,6 +6,7 @@ import static io.hps.dense.cpu.MicroKernel.STRIDE;
 import io.hps.model.DlrmArchitecture;
 import io.hps.model.dense.DenseLayer;
 import io.hps.model.dense.DlrmWeights;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -62,6 +63,46 @@ final class PackedDlrm {
      */
     void run(BatchInput input, int row0, int rows, ChunkScratch scratch, float[] out, boolean logits) {
         int width = (rows + LANES - 1) / LANES * LANES;
+        float[] x = bottom(input, row0, rows, width, scratch);
+        top(input, row0, rows, width, x, x == scratch.first ? scratch.second : scratch.first, scratch.vectors, out,
+                logits);
+    }
+
+    /**
+     * Runs the bottom MLP of samples {@code [row0, row0 + rows)} and writes its output
+     * sample-major to {@code bottomOut[(row0 + m) * dimension + f]}.
+     */
+    void runBottom(BatchInput input, int row0, int rows, ChunkScratch scratch, float[] bottomOut) {
+        int width = (rows + LANES - 1) / LANES * LANES;
+        float[] x = bottom(input, row0, rows, width, scratch);
+        int k = architecture.embeddingDimension();
+        for (int m = 0; m < rows; m++) {
+            for (int f = 0; f < k; f++) {
+                bottomOut[(row0 + m) * k + f] = x[f * STRIDE + m];
+            }
+        }
+    }
+
+    /**
+     * Scores samples {@code [row0, row0 + rows)} from their bottom MLP output, as {@link #runBottom}
+     * wrote it, and their embeddings: the same arithmetic as {@link #run}, so the same scores.
+     */
+    void runTop(BatchInput input, int row0, int rows, ChunkScratch scratch, float[] bottomIn, float[] out,
+                boolean logits) {
+        int width = (rows + LANES - 1) / LANES * LANES;
+        int k = architecture.embeddingDimension();
+        float[] x = scratch.first;
+        for (int f = 0; f < k; f++) {
+            for (int m = 0; m < rows; m++) {
+                x[f * STRIDE + m] = bottomIn[(row0 + m) * k + f];
+            }
+            Arrays.fill(x, f * STRIDE + rows, f * STRIDE + width, 0f);
+        }
+        top(input, row0, rows, width, x, scratch.second, scratch.vectors, out, logits);
+    }
+
+    /** Dense features through the bottom MLP; returns the scratch array holding its output. */
+    private float[] bottom(BatchInput input, int row0, int rows, int width, ChunkScratch scratch) {
         input.denseColumns(row0, rows, width, architecture.denseFeatures(), scratch.first, STRIDE);
         float[] x = scratch.first;
         float[] y = scratch.second;
@@ -71,7 +112,13 @@ final class PackedDlrm {
             x = y;
             y = t;
         }
-        interact(input, row0, rows, width, x, scratch.vectors);
+        return x;
+    }
+
+    /** Interaction below the bottom output in {@code x}, top MLP ({@code y} the other buffer), sigmoid. */
+    private void top(BatchInput input, int row0, int rows, int width, float[] x, float[] y, float[] vectors,
+                     float[] out, boolean logits) {
+        interact(input, row0, rows, width, x, vectors);
         for (PackedLayer layer : top) {
             layer.apply(x, y, width);
             float[] t = x;

@@ -1,0 +1,131 @@
+package io.hps.dense.service;
+
+import io.hps.dense.path.PathKind;
+import io.hps.dense.path.PathSettings;
+import io.hps.dense.transport.ScoreServerSettings;
+import io.hps.wire.VectorDtype;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * dense-service settings ({@code dense.*}).
+ *
+ * @param models      the served model instances ({@code dense.models[i]}), unique names
+ * @param hpsReplicas hps-service RSocket addresses {@code host:port}, needed by ensemble instances
+ * @param rsocket     where the RSocket score server listens
+ * @param network     the dense network of every instance
+ * @param ensemble    lookups of ensemble instances
+ */
+@ConfigurationProperties("dense")
+public record DenseServiceProperties(List<Model> models, List<String> hpsReplicas, @DefaultValue Rsocket rsocket,
+                                     @DefaultValue Network network, @DefaultValue Ensemble ensemble) {
+
+    public DenseServiceProperties {
+        models = models == null ? List.of() : List.copyOf(models);
+        hpsReplicas = hpsReplicas == null ? List.of() : List.copyOf(hpsReplicas);
+        if (new HashSet<>(models.stream().map(Model::name).toList()).size() != models.size()) {
+            throw new IllegalArgumentException("dense.models names must be unique: names="
+                    + models.stream().map(Model::name).toList());
+        }
+        if (models.stream().anyMatch(m -> m.path() == PathKind.ENSEMBLE) && hpsReplicas.isEmpty()) {
+            throw new IllegalArgumentException("ensemble instances need dense.hps-replicas (host:port list)");
+        }
+        hpsReplicas.forEach(DenseServiceProperties::address);
+    }
+
+    /**
+     * One served instance.
+     *
+     * @param name          instance name that requests address
+     * @param modelDir      directory with model.json, ps.json and dense.safetensors
+     * @param path          native, fused or ensemble
+     * @param wireDtype     ensemble only: vector dtype asked of hps-service (F32, F16, BF16)
+     * @param uniqueVectors ensemble only: ask for unique vectors plus an inverse index
+     */
+    public record Model(String name, Path modelDir, @DefaultValue("fused") PathKind path,
+                        @DefaultValue("F32") VectorDtype wireDtype, @DefaultValue("false") boolean uniqueVectors) {
+        public Model {
+            if (name == null || name.isBlank() || modelDir == null) {
+                throw new IllegalArgumentException("dense.models[] needs name and model-dir: name=" + name
+                        + " modelDir=" + modelDir);
+            }
+        }
+    }
+
+    /**
+     * @param host          bind address
+     * @param port          TCP port of the RSocket server (0: any free port)
+     * @param workerThreads threads scoring requests
+     * @param queue         requests that may wait for a worker; more are answered OVERLOADED
+     * @param maxFrameBytes largest request frame accepted
+     */
+    public record Rsocket(@DefaultValue("0.0.0.0") String host, @DefaultValue("9200") int port,
+                          @DefaultValue("4") int workerThreads, @DefaultValue("64") int queue,
+                          @DefaultValue("268435456") int maxFrameBytes) {
+        ScoreServerSettings settings() {
+            return new ScoreServerSettings(host, port, workerThreads, queue, maxFrameBytes);
+        }
+    }
+
+    /**
+     * @param threads      worker threads of each instance's network; 0 means one per processor
+     * @param workspaces   batches of one instance scored at once (buffers sized by the maximum batch each)
+     * @param warmUpMillis synthetic batches run before an instance reports ready
+     */
+    public record Network(@DefaultValue("0") int threads, @DefaultValue("2") int workspaces,
+                          @DefaultValue("2000") long warmUpMillis) {
+        public Network {
+            if (threads < 0 || workspaces < 1 || warmUpMillis < 0) {
+                throw new IllegalArgumentException("dense.network out of range: threads=" + threads + " workspaces="
+                        + workspaces + " warmUpMillis=" + warmUpMillis);
+            }
+        }
+
+        int effectiveThreads() {
+            return threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
+        }
+    }
+
+    /**
+     * @param lookupTimeoutMillis deadline of one lookup
+     * @param keepAliveMillis     keep-alive interval of the hps-service connections
+     * @param maxResponseBytes    largest lookup response asked for in one request (at most 16 MiB - 64 KiB,
+     *                            an unfragmented RSocket frame); larger batches are split and sent at once
+     */
+    public record Ensemble(@DefaultValue("1000") long lookupTimeoutMillis, @DefaultValue("5000") long keepAliveMillis,
+                           @DefaultValue("16711680") long maxResponseBytes) {
+        public Ensemble {
+            if (lookupTimeoutMillis < 1 || keepAliveMillis < 1) {
+                throw new IllegalArgumentException("dense.ensemble out of range: lookupTimeoutMillis="
+                        + lookupTimeoutMillis + " keepAliveMillis=" + keepAliveMillis);
+            }
+        }
+    }
+
+    PathSettings pathSettings(Model m) {
+        return new PathSettings(m.name(), m.path(), network.effectiveThreads(), network.workspaces(),
+                network.warmUpMillis(), m.wireDtype(), m.uniqueVectors(), ensemble.lookupTimeoutMillis(),
+                ensemble.maxResponseBytes());
+    }
+
+    List<InetSocketAddress> replicaAddresses() {
+        return hpsReplicas.stream().map(DenseServiceProperties::address).toList();
+    }
+
+    private static InetSocketAddress address(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        try {
+            if (colon < 1) {
+                throw new NumberFormatException("no port");
+            }
+            return InetSocketAddress.createUnresolved(hostPort.substring(0, colon),
+                    Integer.parseInt(hostPort.substring(colon + 1)));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("dense.hps-replicas entry is not host:port: entry=" + hostPort, e);
+        }
+    }
+}
