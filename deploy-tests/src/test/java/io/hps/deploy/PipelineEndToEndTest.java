@@ -57,6 +57,12 @@ class PipelineEndToEndTest {
         modelDir = root.resolve("model");
         architecture = SyntheticModelGenerator.generate(
                 new GeneratorSettings(modelDir, "dlrm", 0.001, DIM, 11, 2, 1024), ProgressListener.NONE).architecture();
+        // Misses are fetched before answering (never the default vector), so every path must
+        // return exactly the reference scores.
+        Path ps = modelDir.resolve("ps.json");
+        String psJson = Files.readString(ps);
+        assertThat(psJson).contains("\"hit_rate_threshold\" : 0.9");
+        Files.writeString(ps, psJson.replace("\"hit_rate_threshold\" : 0.9", "\"hit_rate_threshold\" : 1.0"));
         Path logs = Files.createDirectories(root.resolve("logs"));
 
         int hpsPort = ServiceProcess.freePort();
