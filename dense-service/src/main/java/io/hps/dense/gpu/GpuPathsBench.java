@@ -40,7 +40,12 @@ import java.util.stream.IntStream;
  * array (median over the timed requests); throughput = batch / median latency. Before the sweep each path's scores of
  * a 64-sample batch are checked against {@code ReferenceDlrm}.
  *
- * <p>Command line: {@code [--scale 1.0] [--seed 42] [--precision TF32] [--batches 32,64,...] [--out DIR]}.
+ * <p>The ensemble's requests are stamped at each hop ({@link HopLog}); the median of each hop is printed per batch
+ * size. {@code --device-wait false} makes the ensemble client synchronise before it sends instead of letting the
+ * server wait for its key upload on the device; {@code --paths} picks the columns.
+ *
+ * <p>Command line: {@code [--scale 1.0] [--seed 42] [--precision TF32] [--batches 32,64,...]
+ * [--paths native,fused,ensemble] [--device-wait true] [--out DIR]}.
  */
 public final class GpuPathsBench {
 
@@ -93,15 +98,22 @@ public final class GpuPathsBench {
         DeviceOwner owner = GpuRuntime.device(0);
         say("device: " + owner.name() + " model rows=" + GpuFusedPath.rows(arch.tables()) + " precision="
                 + config.precision() + " max batch=" + config.maxBatchSize());
-        Process server = startServer();
+        List<String> paths = List.of(options.getOrDefault("--paths", "native,fused,ensemble").split(","));
+        Process server = paths.contains("ensemble") ? startServer() : null;
         prepareWorkload();
         long t0 = System.nanoTime();
-        try (GpuPath path = GpuNativePath.load(owner, weights, rows, config).join()) {
-            say("native: table loaded in %.1f s", seconds(t0));
-            sweep("native", path, null);
+        if (paths.contains("native")) {
+            try (GpuPath path = GpuNativePath.load(owner, weights, rows, config).join()) {
+                say("native: table loaded in %.1f s", seconds(t0));
+                sweep("native", path, null, null);
+            }
         }
-        sweepFused(owner);
-        sweepEnsemble(owner, server);
+        if (paths.contains("fused")) {
+            sweepFused(owner);
+        }
+        if (server != null) {
+            sweepEnsemble(owner, server);
+        }
         printTables();
     }
 
@@ -114,16 +126,18 @@ public final class GpuPathsBench {
             try (GpuFusedPath path = GpuFusedPath.load(owner, weights, tier, MODEL,
                     GpuFusedPath.rows(arch.tables()), config).join()) {
                 sweep("fused", path, () -> String.format(Locale.ROOT, "lookups=%d misses=%d", path.lookups(),
-                        path.misses()));
+                        path.misses()), null);
             }
         }
     }
 
     private void sweepEnsemble(DeviceOwner owner, Process server) throws Exception {
         int port = awaitReady(server);
-        say("ensemble: server ready port=%d", port);
-        try (GpuEnsemblePath path = GpuEnsemblePath.connect(owner, weights, config, port).join()) {
-            sweep("ensemble", path, () -> "opened peer buffers=" + path.openedBuffers().join());
+        boolean deviceWait = Boolean.parseBoolean(options.getOrDefault("--device-wait", "true"));
+        say("ensemble: server ready port=%d device wait=%s owner spin=%sus", port, deviceWait,
+                System.getProperty(DeviceOwner.SPIN_MICROS_PROPERTY, Long.toString(DeviceOwner.DEFAULT_SPIN_MICROS)));
+        try (GpuEnsemblePath path = GpuEnsemblePath.connect(owner, weights, config, port, deviceWait).join()) {
+            sweep("ensemble", path, () -> "opened peer buffers=" + path.openedBuffers().join(), path.hops());
         } finally {
             server.getOutputStream().close();
             server.waitFor();
@@ -193,7 +207,7 @@ public final class GpuPathsBench {
         return Math.max(12, Math.min(400, 4_000_000 / batch));
     }
 
-    private void sweep(String name, GpuPath path, Supplier<String> counters) {
+    private void sweep(String name, GpuPath path, Supplier<String> counters, HopLog hops) {
         double error = reference.relativeError(path.score(checkBatch).join());
         say("%s: scores vs ReferenceDlrm relative error %.2e (%s)", name, error,
                 error < (config.precision() == GemmPrecision.TF32 ? 2e-3 : 1e-5) ? "within tolerance" : "OUT OF TOLERANCE");
@@ -206,17 +220,26 @@ public final class GpuPathsBench {
             }
             String before = counters == null ? "" : counters.get();
             double[] ms = new double[n];
+            if (hops != null) {
+                hops.record(n);
+            }
             for (int k = 0; k < n; k++) {
                 Batch b = list.get(k % list.size());
                 long s = System.nanoTime();
                 path.score(b).join();
                 ms[k] = (System.nanoTime() - s) / 1e6;
+                if (hops != null) {
+                    hops.returned();
+                }
             }
             Arrays.sort(ms);
             medians[i] = ms[n / 2];
             say("%s batch=%d median=%.3f ms p99=%.3f ms samples/s=%.3e %s%s", name, batches[i], medians[i],
                     ms[Math.min(n - 1, (int) (n * 0.99))], batches[i] / medians[i] * 1e3,
                     before.isEmpty() ? "" : "before: " + before + " after: ", counters == null ? "" : counters.get());
+            if (hops != null) {
+                say("%s batch=%d hops (median): %s", name, batches[i], hops.summary());
+            }
         }
         latencyMs.put(name, medians);
     }

@@ -5,6 +5,7 @@ import io.hps.gpu.DeviceContext;
 import io.hps.gpu.DeviceOwner;
 import io.hps.gpu.GpuRuntime;
 import io.hps.gpu.cache.TableOutcome;
+import io.hps.gpu.ipc.IpcEvents;
 import io.hps.gpu.ipc.IpcMemHandles;
 import io.hps.gpu.ipc.OpenedHandles;
 import io.hps.model.DlrmArchitecture;
@@ -26,8 +27,10 @@ import io.rsocket.util.ByteBufPayload;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import jcuda.driver.CUevent;
 import reactor.core.publisher.Mono;
 
 /**
@@ -39,7 +42,12 @@ import reactor.core.publisher.Mono;
  *
  * <p>Buffer reuse: buffers are handed out round-robin, so a client may hold at most {@code poolSize - 1} responses
  * while it sends the next request; the stream is synchronised before each response, so the vectors are complete
- * when the client reads them.
+ * when the client reads them. A request carrying an interprocess event makes the stream wait for it (on the
+ * device) before the query reads the keys; the last event opened is kept and reused while requests name it.
+ *
+ * <p>Threads: the request is decoded on the RSocket event loop, the lookup runs on the device's owner thread, and
+ * the response is handed to RSocket from there. Each response's metadata carries four little-endian int64
+ * {@link System#nanoTime()} stamps (received, lookup start, lookup done, reply sent) for {@link HopLog}.
  *
  * <p>Command line (the benchmark starts it in its own JVM): {@code --scale S --seed N --max-batch N --pool N};
  * prints {@code ready port=P} once it serves, and stops when its standard input closes.
@@ -55,6 +63,8 @@ public final class IpcLookupServer implements AutoCloseable {
     private final List<byte[]> poolHandles;
     private final CloseableChannel channel;
     private int next;
+    private byte[] eventHandle;
+    private CUevent event;
 
     private IpcLookupServer(DeviceOwner owner, DlrmArchitecture arch, StaticEmbeddingTable table,
                             BatchStaging staging, OpenedHandles opened, List<DeviceBuffer> pool,
@@ -100,23 +110,34 @@ public final class IpcLookupServer implements AutoCloseable {
     }
 
     private Mono<Payload> handle(Payload payload) {
+        long received = System.nanoTime();
         HandleRequest request;
         try {
             request = HandleRequest.decode(payload.sliceData());
         } finally {
             payload.release();
         }
-        CompletableFuture<ByteBuf> frame = owner.submit(context -> lookup(context, request));
-        return Mono.fromFuture(frame).map(ByteBufPayload::create);
+        ByteBuf stamps = ByteBufAllocator.DEFAULT.buffer(HopLog.SERVER_STAMPS * Long.BYTES).writeLongLE(received);
+        CompletableFuture<ByteBuf> frame = owner.submit(context -> lookup(context, request, stamps));
+        frame.exceptionally(failure -> {
+            stamps.release();
+            return null;
+        });
+        return Mono.fromFuture(frame).map(f -> ByteBufPayload.create(f, stamps.writeLongLE(System.nanoTime())));
     }
 
-    private ByteBuf lookup(DeviceContext context, HandleRequest request) {
+    private ByteBuf lookup(DeviceContext context, HandleRequest request, ByteBuf stamps) {
+        stamps.writeLongLE(System.nanoTime());
         int count = request.batch() * request.tables();
         int slot = next;
         next = (next + 1) % pool.size();
         DeviceBuffer out = pool.get(slot);
+        if (request.event() != null) {
+            IpcEvents.waitOn(context, keysEvent(context, request.event()));
+        }
         table.enqueueQuery(opened.pointer(request.handle()), count, out.pointer(), staging);
         context.synchronize();
+        stamps.writeLongLE(System.nanoTime());
         TableOutcome outcome = staging.outcome();
         if (outcome.missed() > 0) {
             table.zeroMisses(context, staging, outcome.missed(), out.pointer());
@@ -131,12 +152,26 @@ public final class IpcLookupServer implements AutoCloseable {
         return frame;
     }
 
+    private CUevent keysEvent(DeviceContext context, byte[] handle) {
+        if (!Arrays.equals(handle, eventHandle)) {
+            if (event != null) {
+                IpcEvents.destroy(context, event);
+            }
+            event = IpcEvents.open(context, handle);
+            eventHandle = handle;
+        }
+        return event;
+    }
+
     @Override
     public void close() {
         channel.dispose();
         owner.submit(context -> {
             context.synchronize();
             opened.close();
+            if (event != null) {
+                IpcEvents.destroy(context, event);
+            }
             pool.forEach(DeviceBuffer::close);
             table.close();
             staging.close();
