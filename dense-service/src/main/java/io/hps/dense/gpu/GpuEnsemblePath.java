@@ -15,14 +15,18 @@ import io.hps.wire.LookupStatus;
 import io.hps.wire.VectorHandle;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.EventLoopGroup;
 import io.rsocket.Payload;
 import io.rsocket.RSocket;
 import io.rsocket.core.RSocketConnector;
 import io.rsocket.frame.decoder.PayloadDecoder;
 import io.rsocket.transport.netty.client.TcpClientTransport;
 import io.rsocket.util.ByteBufPayload;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import jcuda.driver.CUevent;
+import reactor.netty.tcp.TcpClient;
 
 /**
  * The dense side of the same-host GPU ensemble: the HPS lookup runs in another process ({@link IpcLookupServer}),
@@ -52,9 +56,12 @@ public final class GpuEnsemblePath implements GpuPath {
     private final CUevent keysReady;
     private final byte[] keysReadyHandle;
     private final HopLog hops = new HopLog();
+    private final Optional<EventLoopGroup> loop;
 
     private GpuEnsemblePath(DeviceOwner owner, GpuDlrm dlrm, BatchStaging staging, OpenedHandles opened,
-                            byte[] keyHandle, RSocket rsocket, CUevent keysReady, byte[] keysReadyHandle) {
+                            byte[] keyHandle, RSocket rsocket, CUevent keysReady, byte[] keysReadyHandle,
+                            Optional<EventLoopGroup> loop) {
+        this.loop = loop;
         this.owner = owner;
         this.dlrm = dlrm;
         this.staging = staging;
@@ -67,20 +74,24 @@ public final class GpuEnsemblePath implements GpuPath {
     }
 
     /**
-     * Uploads the dense weights, allocates the staging and connects to the lookup server on {@code port}; with
-     * {@code deviceWait} the server waits for the key upload on the device (interprocess event) instead of this
-     * side synchronising before it sends.
+     * Uploads the dense weights, allocates the staging and connects to the lookup server on {@code port} (blocks
+     * while connecting: call it at start-up). {@code options} say how the two sides wait for each other.
      */
     public static CompletableFuture<GpuEnsemblePath> connect(DeviceOwner owner, DlrmWeights weights,
-                                                             GpuPathConfig config, int port, boolean deviceWait) {
+                                                             GpuPathConfig config, int port,
+                                                             EnsembleOptions options) {
+        boolean deviceWait = options.deviceWait();
+        Optional<EventLoopGroup> loop = options.eventLoopSpinMicros() == 0 ? Optional.empty()
+                : SpinningEventLoop.create("hps-ensemble-client", options.eventLoopSpinMicros());
+        TcpClient tcp = TcpClient.create().host("127.0.0.1").port(port);
         RSocket rsocket = RSocketConnector.create().payloadDecoder(PayloadDecoder.ZERO_COPY)
-                .connect(TcpClientTransport.create("127.0.0.1", port)).block();
+                .connect(TcpClientTransport.create(loop.map(tcp::runOn).orElse(tcp))).block();
         return GpuDlrm.load(owner, weights, config.dlrm()).thenCompose(dlrm -> owner.submit(context -> {
             BatchStaging staging = new BatchStaging(context, weights.architecture(), config.maxBatchSize(), false);
             CUevent event = deviceWait ? IpcEvents.create(context) : null;
             return new GpuEnsemblePath(owner, dlrm, staging, new OpenedHandles(context),
                     IpcMemHandles.export(context, staging.keys), rsocket, event,
-                    deviceWait ? IpcEvents.export(context, event) : null);
+                    deviceWait ? IpcEvents.export(context, event) : null, loop);
         }));
     }
 
@@ -176,5 +187,11 @@ public final class GpuEnsemblePath implements GpuPath {
             return null;
         }).join();
         dlrm.close();
+        loop.ifPresent(l -> l.shutdownGracefully(0, 1, TimeUnit.SECONDS));
+    }
+
+    /** Whether the RSocket connection runs on a {@link SpinningEventLoop}. */
+    public boolean spinningEventLoop() {
+        return loop.isPresent();
     }
 }

@@ -42,10 +42,11 @@ import java.util.stream.IntStream;
  *
  * <p>The ensemble's requests are stamped at each hop ({@link HopLog}); the median of each hop is printed per batch
  * size. {@code --device-wait false} makes the ensemble client synchronise before it sends instead of letting the
- * server wait for its key upload on the device; {@code --paths} picks the columns.
+ * server wait for its key upload on the device; {@code --loop-spin-micros 0} keeps reactor-netty's sleeping event
+ * loops on both sides ({@link EnsembleOptions}); {@code --paths} picks the columns.
  *
  * <p>Command line: {@code [--scale 1.0] [--seed 42] [--precision TF32] [--batches 32,64,...]
- * [--paths native,fused,ensemble] [--device-wait true] [--out DIR]}.
+ * [--paths native,fused,ensemble] [--device-wait true] [--loop-spin-micros 2000] [--out DIR]}.
  */
 public final class GpuPathsBench {
 
@@ -133,15 +134,22 @@ public final class GpuPathsBench {
 
     private void sweepEnsemble(DeviceOwner owner, Process server) throws Exception {
         int port = awaitReady(server);
-        boolean deviceWait = Boolean.parseBoolean(options.getOrDefault("--device-wait", "true"));
-        say("ensemble: server ready port=%d device wait=%s owner spin=%sus", port, deviceWait,
-                System.getProperty(DeviceOwner.SPIN_MICROS_PROPERTY, Long.toString(DeviceOwner.DEFAULT_SPIN_MICROS)));
-        try (GpuEnsemblePath path = GpuEnsemblePath.connect(owner, weights, config, port, deviceWait).join()) {
+        EnsembleOptions ensemble = ensembleOptions();
+        try (GpuEnsemblePath path = GpuEnsemblePath.connect(owner, weights, config, port, ensemble).join()) {
+            say("ensemble: server ready port=%d %s owner spin=%sus client spinning loop=%s", port, ensemble,
+                    System.getProperty(DeviceOwner.SPIN_MICROS_PROPERTY,
+                            Long.toString(DeviceOwner.DEFAULT_SPIN_MICROS)), path.spinningEventLoop());
             sweep("ensemble", path, () -> "opened peer buffers=" + path.openedBuffers().join(), path.hops());
         } finally {
             server.getOutputStream().close();
             server.waitFor();
         }
+    }
+
+    private EnsembleOptions ensembleOptions() {
+        return new EnsembleOptions(Boolean.parseBoolean(options.getOrDefault("--device-wait", "true")),
+                Long.parseLong(options.getOrDefault("--loop-spin-micros",
+                        Long.toString(EnsembleOptions.DEFAULTS.eventLoopSpinMicros()))));
     }
 
     private Process startServer() throws IOException {
@@ -150,7 +158,8 @@ public final class GpuPathsBench {
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), IpcLookupServer.class.getName(),
                 "--scale", options.getOrDefault("--scale", "1.0"), "--seed", options.getOrDefault("--seed", "42"),
-                "--max-batch", Integer.toString(config.maxBatchSize()), "--pool", "2"));
+                "--max-batch", Integer.toString(config.maxBatchSize()), "--pool", "2", "--loop-spin-micros",
+                Long.toString(ensembleOptions().eventLoopSpinMicros())));
         return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     }
 
@@ -159,7 +168,8 @@ public final class GpuPathsBench {
         String line;
         while ((line = in.readLine()) != null) {
             if (line.startsWith("ready port=")) {
-                return Integer.parseInt(line.substring("ready port=".length()).trim());
+                System.out.println("ensemble server: " + line);
+                return Integer.parseInt(line.substring("ready port=".length()).split(" ")[0]);
             }
         }
         throw new IOException("lookup server exited before it was ready: exit=" + server.exitValue());

@@ -17,6 +17,7 @@ import io.hps.wire.VectorDtype;
 import io.hps.wire.VectorHandle;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.EventLoopGroup;
 import io.rsocket.Payload;
 import io.rsocket.SocketAcceptor;
 import io.rsocket.core.RSocketServer;
@@ -29,9 +30,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import jcuda.driver.CUevent;
 import reactor.core.publisher.Mono;
+import reactor.netty.tcp.TcpServer;
 
 /**
  * The HPS side of the same-host GPU ensemble: every row in a static device table, a pool of device embedding
@@ -49,8 +53,8 @@ import reactor.core.publisher.Mono;
  * the response is handed to RSocket from there. Each response's metadata carries four little-endian int64
  * {@link System#nanoTime()} stamps (received, lookup start, lookup done, reply sent) for {@link HopLog}.
  *
- * <p>Command line (the benchmark starts it in its own JVM): {@code --scale S --seed N --max-batch N --pool N};
- * prints {@code ready port=P} once it serves, and stops when its standard input closes.
+ * <p>Command line (the benchmark starts it in its own JVM): {@code --scale S --seed N --max-batch N --pool N
+ * [--loop-spin-micros 2000]}; prints {@code ready port=P spinning loop=B} once it serves, and stops when its standard input closes.
  */
 public final class IpcLookupServer implements AutoCloseable {
 
@@ -62,13 +66,14 @@ public final class IpcLookupServer implements AutoCloseable {
     private final List<DeviceBuffer> pool;
     private final List<byte[]> poolHandles;
     private final CloseableChannel channel;
+    private final Optional<EventLoopGroup> loop;
     private int next;
     private byte[] eventHandle;
     private CUevent event;
 
     private IpcLookupServer(DeviceOwner owner, DlrmArchitecture arch, StaticEmbeddingTable table,
                             BatchStaging staging, OpenedHandles opened, List<DeviceBuffer> pool,
-                            List<byte[]> poolHandles) {
+                            List<byte[]> poolHandles, long eventLoopSpinMicros) {
         this.owner = owner;
         this.arch = arch;
         this.table = table;
@@ -76,14 +81,20 @@ public final class IpcLookupServer implements AutoCloseable {
         this.opened = opened;
         this.pool = pool;
         this.poolHandles = poolHandles;
+        this.loop = eventLoopSpinMicros == 0 ? Optional.empty()
+                : SpinningEventLoop.create("hps-ensemble-server", eventLoopSpinMicros);
+        TcpServer tcp = TcpServer.create().host("127.0.0.1").port(0);
         this.channel = RSocketServer.create(SocketAcceptor.forRequestResponse(this::handle))
                 .payloadDecoder(PayloadDecoder.ZERO_COPY)
-                .bind(TcpServerTransport.create("127.0.0.1", 0)).block();
+                .bind(TcpServerTransport.create(loop.map(tcp::runOn).orElse(tcp))).block();
     }
 
-    /** Loads the table and the pool on {@code owner}'s device and starts listening on a free loopback port. */
+    /**
+     * Loads the table and the pool on {@code owner}'s device and starts listening on a free loopback port; with
+     * {@code eventLoopSpinMicros > 0} the connection runs on a {@link SpinningEventLoop}.
+     */
     public static IpcLookupServer start(DeviceOwner owner, DlrmArchitecture arch, RowSource rows, int maxBatchSize,
-                                        int poolSize) {
+                                        int poolSize, long eventLoopSpinMicros) {
         return owner.submit(context -> {
             StaticEmbeddingTable table = StaticEmbeddingTable.load(context, arch.tables(), rows);
             BatchStaging staging = new BatchStaging(context, arch, maxBatchSize, false);
@@ -97,7 +108,7 @@ public final class IpcLookupServer implements AutoCloseable {
             }
             return new DeviceParts(table, staging, new OpenedHandles(context), pool, handles);
         }).thenApply(p -> new IpcLookupServer(owner, arch, p.table(), p.staging(), p.opened(), p.pool(),
-                p.handles())).join();
+                p.handles(), eventLoopSpinMicros)).join();
     }
 
     private record DeviceParts(StaticEmbeddingTable table, BatchStaging staging, OpenedHandles opened,
@@ -177,6 +188,7 @@ public final class IpcLookupServer implements AutoCloseable {
             staging.close();
             return null;
         }).join();
+        loop.ifPresent(l -> l.shutdownGracefully(0, 1, TimeUnit.SECONDS));
     }
 
     public static void main(String[] args) throws Exception {
@@ -184,20 +196,22 @@ public final class IpcLookupServer implements AutoCloseable {
         long seed = 42;
         int maxBatch = 131072;
         int poolSize = 2;
+        long spinMicros = EnsembleOptions.DEFAULTS.eventLoopSpinMicros();
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--scale" -> scale = Double.parseDouble(args[i + 1]);
                 case "--seed" -> seed = Long.parseLong(args[i + 1]);
                 case "--max-batch" -> maxBatch = Integer.parseInt(args[i + 1]);
                 case "--pool" -> poolSize = Integer.parseInt(args[i + 1]);
+                case "--loop-spin-micros" -> spinMicros = Long.parseLong(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option: " + args[i]);
             }
         }
         DlrmArchitecture arch = new GeneratorSettings(Path.of("."), "dlrm", scale, 128, seed, 1, maxBatch)
                 .architecture();
         try (IpcLookupServer server = start(GpuRuntime.device(0), arch, new SeededRows(arch.tables(), seed),
-                maxBatch, poolSize)) {
-            System.out.println("ready port=" + server.port());
+                maxBatch, poolSize, spinMicros)) {
+            System.out.println("ready port=" + server.port() + " spinning loop=" + server.loop.isPresent());
             System.out.flush();
             System.in.transferTo(OutputStream.nullOutputStream());
         }
