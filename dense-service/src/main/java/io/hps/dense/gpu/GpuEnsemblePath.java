@@ -61,7 +61,6 @@ public final class GpuEnsemblePath implements GpuPath {
     private GpuEnsemblePath(DeviceOwner owner, GpuDlrm dlrm, BatchStaging staging, OpenedHandles opened,
                             byte[] keyHandle, RSocket rsocket, CUevent keysReady, byte[] keysReadyHandle,
                             Optional<EventLoopGroup> loop) {
-        this.loop = loop;
         this.owner = owner;
         this.dlrm = dlrm;
         this.staging = staging;
@@ -71,6 +70,7 @@ public final class GpuEnsemblePath implements GpuPath {
         this.arch = dlrm.architecture();
         this.keysReady = keysReady;
         this.keysReadyHandle = keysReadyHandle;
+        this.loop = loop;
     }
 
     /**
