@@ -7,6 +7,8 @@
 #                                          its test classes, shared/device's JRE, run.sh and JUnit launcher
 # On the GPU machine, from DIR's parent (logs and gpu-paths.md under $OUT):
 #   bash DIR/bench-paths.sh run DIR [BENCH ARGS...]     e.g. --scale 1.0 --batches 32,64,...
+#   env: SKIP_TESTS=1 skips the GPU tests; BENCH_JAVA_OPTS adds JVM options to the benchmark and its lookup server
+#        (e.g. -Dhps.gpu.ownerSpinMicros=0); BENCH_TAG puts the logs under $OUT/TAG
 set -uo pipefail
 mode=${1:?usage: bench-paths.sh stage DIR | run DIR [ARGS...]}
 dir=${2:?usage: bench-paths.sh stage DIR | run DIR [ARGS...]}
@@ -31,7 +33,7 @@ case "$mode" in
     echo "staged $(ls "$dir/lib" | wc -l) jars into $dir ($(du -sh "$dir" | cut -f1))"
     ;;
   run)
-    out=${OUT:-bench-out}
+    out=${OUT:-bench-out}${BENCH_TAG:+/$BENCH_TAG}
     mkdir -p "$out"
     nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv | tee "$out/smi.txt"
     if [ -f "$dir/junit-platform-console-standalone.jar" ] && [ "${SKIP_TESTS:-0}" != 1 ]; then
@@ -40,10 +42,11 @@ case "$mode" in
       echo "junit rc=$?"
       grep -E 'accuracy|✘|tests (successful|failed)' "$out/junit.log"
     fi
-    timeout "${BENCH_TIMEOUT:-420}" bash "$dir/run.sh" java -Xmx48g -cp "$dir/lib/*" io.hps.dense.gpu.GpuPathsBench \
+    # shellcheck disable=SC2086
+    timeout "${BENCH_TIMEOUT:-420}" bash "$dir/run.sh" java -Xmx48g ${BENCH_JAVA_OPTS:-} -cp "$dir/lib/*" io.hps.dense.gpu.GpuPathsBench \
         --out "$out" "$@" > "$out/bench.log" 2>&1
     echo "bench rc=$?"
-    grep -vE '^\s*$' "$out/bench.log" | tail -60
+    grep -vE '^\s*$' "$out/bench.log" | tail -"${BENCH_TAIL:-60}"
     ;;
   *) echo "usage: bench-paths.sh stage DIR | run DIR [ARGS...]" >&2; exit 2 ;;
 esac

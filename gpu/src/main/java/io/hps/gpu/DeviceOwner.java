@@ -3,7 +3,8 @@ package io.hps.gpu;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -13,10 +14,21 @@ import java.util.concurrent.TimeUnit;
  * <p>Threads: {@link #submit} may be called from any thread and never blocks; the returned future completes
  * on the owner thread. Event loops (Netty, Reactor) must compose on the future and never wait on it
  * ({@code join()}, {@code get()}, {@code block()}).
+ *
+ * <p>Idle: after a task the thread keeps polling its queue for {@link #SPIN_MICROS_PROPERTY} microseconds (default
+ * {@value #DEFAULT_SPIN_MICROS}, 0 parks at once) before it parks, so a task submitted while a request is in flight
+ * (the answer of another process, a network reply) starts without a thread wake-up. Spinning occupies one core per
+ * device for at most that long after each task.
  */
 public final class DeviceOwner implements AutoCloseable {
 
     private static final long CLOSE_TIMEOUT_SECONDS = 30;
+
+    /** System property: microseconds the owner thread polls for work after a task before it parks. */
+    public static final String SPIN_MICROS_PROPERTY = "hps.gpu.ownerSpinMicros";
+
+    /** Default of {@link #SPIN_MICROS_PROPERTY}: longer than a same-host lookup round trip. */
+    public static final long DEFAULT_SPIN_MICROS = 2000;
 
     private final int ordinal;
     private final ExecutorService executor;
@@ -30,11 +42,13 @@ public final class DeviceOwner implements AutoCloseable {
 
     /** Starts the owner thread and opens the context on it; blocks until done. */
     static DeviceOwner start(int ordinal) {
-        ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "hps-cuda-" + ordinal);
-            t.setDaemon(true);
-            return t;
-        });
+        long spinNanos = TimeUnit.MICROSECONDS.toNanos(Long.getLong(SPIN_MICROS_PROPERTY, DEFAULT_SPIN_MICROS));
+        ExecutorService executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new SpinningQueue(spinNanos),
+                r -> {
+                    Thread t = new Thread(r, "hps-cuda-" + ordinal);
+                    t.setDaemon(true);
+                    return t;
+                });
         try {
             DeviceContext context = CompletableFuture.supplyAsync(() -> DeviceContext.open(ordinal), executor).join();
             return new DeviceOwner(ordinal, executor, context);
@@ -81,6 +95,31 @@ public final class DeviceOwner implements AutoCloseable {
             executor.awaitTermination(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The owner's work queue: {@link #take()} polls for a while before it parks. */
+    private static final class SpinningQueue extends LinkedBlockingQueue<Runnable> {
+
+        private final long spinNanos;
+
+        SpinningQueue(long spinNanos) {
+            this.spinNanos = spinNanos;
+        }
+
+        @Override
+        public Runnable take() throws InterruptedException {
+            if (spinNanos > 0) {
+                long end = System.nanoTime() + spinNanos;
+                do {
+                    Runnable r = poll();
+                    if (r != null) {
+                        return r;
+                    }
+                    Thread.onSpinWait();
+                } while (System.nanoTime() - end < 0);
+            }
+            return super.take();
         }
     }
 }

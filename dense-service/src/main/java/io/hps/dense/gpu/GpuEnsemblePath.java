@@ -3,6 +3,7 @@ package io.hps.dense.gpu;
 import io.hps.gpu.DeviceContext;
 import io.hps.gpu.DeviceOwner;
 import io.hps.gpu.GpuException;
+import io.hps.gpu.ipc.IpcEvents;
 import io.hps.gpu.ipc.IpcMemHandles;
 import io.hps.gpu.ipc.OpenedHandles;
 import io.hps.gpu.dense.GpuDlrm;
@@ -14,13 +15,18 @@ import io.hps.wire.LookupStatus;
 import io.hps.wire.VectorHandle;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.EventLoopGroup;
 import io.rsocket.Payload;
 import io.rsocket.RSocket;
 import io.rsocket.core.RSocketConnector;
 import io.rsocket.frame.decoder.PayloadDecoder;
 import io.rsocket.transport.netty.client.TcpClientTransport;
 import io.rsocket.util.ByteBufPayload;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import jcuda.driver.CUevent;
+import reactor.netty.tcp.TcpClient;
 
 /**
  * The dense side of the same-host GPU ensemble: the HPS lookup runs in another process ({@link IpcLookupServer}),
@@ -28,9 +34,15 @@ import java.util.concurrent.CompletableFuture;
  * side's device key buffer (exported once as a CUDA IPC handle), the server answers with the handle of one of its
  * pooled embedding buffers, which this side opens once per buffer and feeds to {@link GpuDlrm} directly.
  *
- * <p>Per request: keys and dense features through pinned staging to the device (synchronised), one RSocket
- * request-response carrying 72 bytes out and a lookup response frame back, the forward on the peer's buffer, the
- * scores back. Threads: see {@link GpuPath}; requests must not overlap (the server's pool is round-robin).
+ * <p>Per request: keys and dense features through pinned staging to the device, one RSocket request-response
+ * carrying a {@link HandleRequest} out and a lookup response frame back, the forward on the peer's buffer, the
+ * scores back. With {@code deviceWait} the request goes out as soon as the copies are enqueued: it carries the
+ * handle of an interprocess event recorded after the key copy, and the server's stream waits for that event on the
+ * device; without it the client synchronises its stream before sending (72-byte request). Each request's hops are
+ * stamped into {@link #hops()} (the server's stamps come back in the response metadata).
+ *
+ * <p>Threads: see {@link GpuPath}; requests must not overlap (the server's pool is round-robin, and the key buffer
+ * and the event are reused by the next request, which is staged only after the previous response arrived).
  */
 public final class GpuEnsemblePath implements GpuPath {
 
@@ -41,9 +53,14 @@ public final class GpuEnsemblePath implements GpuPath {
     private final byte[] keyHandle;
     private final RSocket rsocket;
     private final DlrmArchitecture arch;
+    private final CUevent keysReady;
+    private final byte[] keysReadyHandle;
+    private final HopLog hops = new HopLog();
+    private final Optional<EventLoopGroup> loop;
 
     private GpuEnsemblePath(DeviceOwner owner, GpuDlrm dlrm, BatchStaging staging, OpenedHandles opened,
-                            byte[] keyHandle, RSocket rsocket) {
+                            byte[] keyHandle, RSocket rsocket, CUevent keysReady, byte[] keysReadyHandle,
+                            Optional<EventLoopGroup> loop) {
         this.owner = owner;
         this.dlrm = dlrm;
         this.staging = staging;
@@ -51,17 +68,30 @@ public final class GpuEnsemblePath implements GpuPath {
         this.keyHandle = keyHandle;
         this.rsocket = rsocket;
         this.arch = dlrm.architecture();
+        this.keysReady = keysReady;
+        this.keysReadyHandle = keysReadyHandle;
+        this.loop = loop;
     }
 
-    /** Uploads the dense weights, allocates the staging and connects to the lookup server on {@code port}. */
+    /**
+     * Uploads the dense weights, allocates the staging and connects to the lookup server on {@code port} (blocks
+     * while connecting: call it at start-up). {@code options} say how the two sides wait for each other.
+     */
     public static CompletableFuture<GpuEnsemblePath> connect(DeviceOwner owner, DlrmWeights weights,
-                                                             GpuPathConfig config, int port) {
+                                                             GpuPathConfig config, int port,
+                                                             EnsembleOptions options) {
+        boolean deviceWait = options.deviceWait();
+        Optional<EventLoopGroup> loop = options.eventLoopSpinMicros() == 0 ? Optional.empty()
+                : SpinningEventLoop.create("hps-ensemble-client", options.eventLoopSpinMicros());
+        TcpClient tcp = TcpClient.create().host("127.0.0.1").port(port);
         RSocket rsocket = RSocketConnector.create().payloadDecoder(PayloadDecoder.ZERO_COPY)
-                .connect(TcpClientTransport.create("127.0.0.1", port)).block();
+                .connect(TcpClientTransport.create(loop.map(tcp::runOn).orElse(tcp))).block();
         return GpuDlrm.load(owner, weights, config.dlrm()).thenCompose(dlrm -> owner.submit(context -> {
             BatchStaging staging = new BatchStaging(context, weights.architecture(), config.maxBatchSize(), false);
+            CUevent event = deviceWait ? IpcEvents.create(context) : null;
             return new GpuEnsemblePath(owner, dlrm, staging, new OpenedHandles(context),
-                    IpcMemHandles.export(context, staging.keys), rsocket);
+                    IpcMemHandles.export(context, staging.keys), rsocket, event,
+                    deviceWait ? IpcEvents.export(context, event) : null, loop);
         }));
     }
 
@@ -69,20 +99,34 @@ public final class GpuEnsemblePath implements GpuPath {
     public CompletableFuture<float[]> score(Batch batch) {
         Batches.check(batch, arch, dlrm.config().maxBatchSize());
         int n = batch.batchSize();
+        hops.stamp(HopLog.SUBMIT);
         return owner.submit(context -> stage(context, batch))
                 .thenCompose(request -> rsocket.requestResponse(ByteBufPayload.create(request)).toFuture())
-                .thenCompose(response -> owner.submit(context -> forward(context, n, response)));
+                .thenCompose(response -> {
+                    hops.stamp(HopLog.RECEIVED);
+                    return owner.submit(context -> forward(context, n, response));
+                });
     }
 
     private ByteBuf stage(DeviceContext context, Batch batch) {
+        hops.stamp(HopLog.STAGE_START);
         staging.enqueueInputs(batch);
-        context.synchronize();
-        return new HandleRequest(batch.batchSize(), arch.tableCount(), keyHandle).encode(ByteBufAllocator.DEFAULT);
+        if (keysReady == null) {
+            context.synchronize();
+        } else {
+            IpcEvents.record(context, keysReady);
+        }
+        ByteBuf request = new HandleRequest(batch.batchSize(), arch.tableCount(), keyHandle, keysReadyHandle)
+                .encode(ByteBufAllocator.DEFAULT);
+        hops.stamp(HopLog.SENT);
+        return request;
     }
 
     private float[] forward(DeviceContext context, int n, Payload response) {
+        hops.stamp(HopLog.FORWARD_START);
         VectorHandle.CudaIpc handle;
         try {
+            readServerStamps(response);
             ByteBuf data = response.sliceData();
             LookupResponseDecoder decoder = new LookupResponseDecoder().wrap(data, data.readerIndex(),
                     data.readableBytes());
@@ -101,7 +145,28 @@ public final class GpuEnsemblePath implements GpuPath {
                 opened.pointer(handle.ipcHandle()).withByteOffset(handle.offset()));
         staging.enqueueScores(dlrm.scores(), n);
         context.synchronize();
+        hops.stamp(HopLog.FORWARD_DONE);
         return staging.scores(n);
+    }
+
+    private void readServerStamps(Payload response) {
+        if (!response.hasMetadata()) {
+            return;
+        }
+        ByteBuf metadata = response.sliceMetadata();
+        if (metadata.readableBytes() == HopLog.SERVER_STAMPS * Long.BYTES) {
+            for (int i = 0; i < HopLog.SERVER_STAMPS; i++) {
+                hops.stamp(HopLog.SERVER_RECEIVED + i, metadata.getLongLE(metadata.readerIndex() + i * Long.BYTES));
+            }
+        }
+    }
+
+    /**
+     * The hop stamps of this path's requests; the caller stamps {@link HopLog#returned()} after each score it
+     * waited for. Not thread-safe: one request at a time.
+     */
+    HopLog hops() {
+        return hops;
     }
 
     /** Peer buffers opened so far (one per pooled buffer of the server that answered). */
@@ -116,8 +181,17 @@ public final class GpuEnsemblePath implements GpuPath {
             context.synchronize();
             opened.close();
             staging.close();
+            if (keysReady != null) {
+                IpcEvents.destroy(context, keysReady);
+            }
             return null;
         }).join();
         dlrm.close();
+        loop.ifPresent(l -> l.shutdownGracefully(0, 1, TimeUnit.SECONDS));
+    }
+
+    /** Whether the RSocket connection runs on a {@link SpinningEventLoop}. */
+    public boolean spinningEventLoop() {
+        return loop.isPresent();
     }
 }

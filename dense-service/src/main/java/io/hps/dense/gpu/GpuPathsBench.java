@@ -40,13 +40,21 @@ import java.util.stream.IntStream;
  * array (median over the timed requests); throughput = batch / median latency. Before the sweep each path's scores of
  * a 64-sample batch are checked against {@code ReferenceDlrm}.
  *
- * <p>Command line: {@code [--scale 1.0] [--seed 42] [--precision TF32] [--batches 32,64,...] [--out DIR]}.
+ * <p>The ensemble's requests are stamped at each hop ({@link HopLog}); the median of each hop is printed per batch
+ * size. {@code --device-wait false} makes the ensemble client synchronise before it sends instead of letting the
+ * server wait for its key upload on the device; {@code --loop-spin-micros 0} keeps reactor-netty's sleeping event
+ * loops on both sides ({@link EnsembleOptions}); {@code --paths} picks the columns.
+ *
+ * <p>Command line: {@code [--scale 1.0] [--seed 42] [--precision TF32] [--batches 32,64,...]
+ * [--paths native,fused,ensemble] [--device-wait true] [--loop-spin-micros 2000] [--out DIR]}.
  */
 public final class GpuPathsBench {
 
     private static final int[] BATCHES = {32, 64, 256, 1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072};
     private static final int CHECK_SAMPLES = 64;
     private static final String MODEL = "dlrm";
+    /** Requests of the first batch size before its own warm-up, in units of its timed requests: JIT warm-up. */
+    private static final int FIRST_WARM_UP_FACTOR = 3;
 
     private final Map<String, String> options;
     private final DlrmArchitecture arch;
@@ -93,15 +101,22 @@ public final class GpuPathsBench {
         DeviceOwner owner = GpuRuntime.device(0);
         say("device: " + owner.name() + " model rows=" + GpuFusedPath.rows(arch.tables()) + " precision="
                 + config.precision() + " max batch=" + config.maxBatchSize());
-        Process server = startServer();
+        List<String> paths = List.of(options.getOrDefault("--paths", "native,fused,ensemble").split(","));
+        Process server = paths.contains("ensemble") ? startServer() : null;
         prepareWorkload();
         long t0 = System.nanoTime();
-        try (GpuPath path = GpuNativePath.load(owner, weights, rows, config).join()) {
-            say("native: table loaded in %.1f s", seconds(t0));
-            sweep("native", path, null);
+        if (paths.contains("native")) {
+            try (GpuPath path = GpuNativePath.load(owner, weights, rows, config).join()) {
+                say("native: table loaded in %.1f s", seconds(t0));
+                sweep("native", path, null, null);
+            }
         }
-        sweepFused(owner);
-        sweepEnsemble(owner, server);
+        if (paths.contains("fused")) {
+            sweepFused(owner);
+        }
+        if (server != null) {
+            sweepEnsemble(owner, server);
+        }
         printTables();
     }
 
@@ -114,20 +129,29 @@ public final class GpuPathsBench {
             try (GpuFusedPath path = GpuFusedPath.load(owner, weights, tier, MODEL,
                     GpuFusedPath.rows(arch.tables()), config).join()) {
                 sweep("fused", path, () -> String.format(Locale.ROOT, "lookups=%d misses=%d", path.lookups(),
-                        path.misses()));
+                        path.misses()), null);
             }
         }
     }
 
     private void sweepEnsemble(DeviceOwner owner, Process server) throws Exception {
         int port = awaitReady(server);
-        say("ensemble: server ready port=%d", port);
-        try (GpuEnsemblePath path = GpuEnsemblePath.connect(owner, weights, config, port).join()) {
-            sweep("ensemble", path, () -> "opened peer buffers=" + path.openedBuffers().join());
+        EnsembleOptions ensemble = ensembleOptions();
+        try (GpuEnsemblePath path = GpuEnsemblePath.connect(owner, weights, config, port, ensemble).join()) {
+            say("ensemble: server ready port=%d %s owner spin=%sus client spinning loop=%s", port, ensemble,
+                    System.getProperty(DeviceOwner.SPIN_MICROS_PROPERTY,
+                            Long.toString(DeviceOwner.DEFAULT_SPIN_MICROS)), path.spinningEventLoop());
+            sweep("ensemble", path, () -> "opened peer buffers=" + path.openedBuffers().join(), path.hops());
         } finally {
             server.getOutputStream().close();
             server.waitFor();
         }
+    }
+
+    private EnsembleOptions ensembleOptions() {
+        return new EnsembleOptions(Boolean.parseBoolean(options.getOrDefault("--device-wait", "true")),
+                Long.parseLong(options.getOrDefault("--loop-spin-micros",
+                        Long.toString(EnsembleOptions.DEFAULTS.eventLoopSpinMicros()))));
     }
 
     private Process startServer() throws IOException {
@@ -136,7 +160,8 @@ public final class GpuPathsBench {
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), IpcLookupServer.class.getName(),
                 "--scale", options.getOrDefault("--scale", "1.0"), "--seed", options.getOrDefault("--seed", "42"),
-                "--max-batch", Integer.toString(config.maxBatchSize()), "--pool", "2"));
+                "--max-batch", Integer.toString(config.maxBatchSize()), "--pool", "2", "--loop-spin-micros",
+                Long.toString(ensembleOptions().eventLoopSpinMicros())));
         return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     }
 
@@ -145,7 +170,8 @@ public final class GpuPathsBench {
         String line;
         while ((line = in.readLine()) != null) {
             if (line.startsWith("ready port=")) {
-                return Integer.parseInt(line.substring("ready port=".length()).trim());
+                System.out.println("ensemble server: " + line);
+                return Integer.parseInt(line.substring("ready port=".length()).split(" ")[0]);
             }
         }
         throw new IOException("lookup server exited before it was ready: exit=" + server.exitValue());
@@ -193,10 +219,14 @@ public final class GpuPathsBench {
         return Math.max(12, Math.min(400, 4_000_000 / batch));
     }
 
-    private void sweep(String name, GpuPath path, Supplier<String> counters) {
+    private void sweep(String name, GpuPath path, Supplier<String> counters, HopLog hops) {
         double error = reference.relativeError(path.score(checkBatch).join());
         say("%s: scores vs ReferenceDlrm relative error %.2e (%s)", name, error,
                 error < (config.precision() == GemmPrecision.TF32 ? 2e-3 : 1e-5) ? "within tolerance" : "OUT OF TOLERANCE");
+        List<Batch> first = workload.get(batches[0]);
+        for (int w = 0; w < FIRST_WARM_UP_FACTOR * iterations(batches[0]); w++) {
+            path.score(first.get(w % first.size())).join();
+        }
         double[] medians = new double[batches.length];
         for (int i = 0; i < batches.length; i++) {
             List<Batch> list = workload.get(batches[i]);
@@ -206,17 +236,26 @@ public final class GpuPathsBench {
             }
             String before = counters == null ? "" : counters.get();
             double[] ms = new double[n];
+            if (hops != null) {
+                hops.record(n);
+            }
             for (int k = 0; k < n; k++) {
                 Batch b = list.get(k % list.size());
                 long s = System.nanoTime();
                 path.score(b).join();
                 ms[k] = (System.nanoTime() - s) / 1e6;
+                if (hops != null) {
+                    hops.returned();
+                }
             }
             Arrays.sort(ms);
             medians[i] = ms[n / 2];
             say("%s batch=%d median=%.3f ms p99=%.3f ms samples/s=%.3e %s%s", name, batches[i], medians[i],
                     ms[Math.min(n - 1, (int) (n * 0.99))], batches[i] / medians[i] * 1e3,
                     before.isEmpty() ? "" : "before: " + before + " after: ", counters == null ? "" : counters.get());
+            if (hops != null) {
+                say("%s batch=%d hops (median): %s", name, batches[i], hops.summary());
+            }
         }
         latencyMs.put(name, medians);
     }

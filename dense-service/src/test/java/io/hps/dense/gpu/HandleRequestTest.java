@@ -31,6 +31,38 @@ class HandleRequestTest {
     }
 
     @Test
+    void shouldCarryTheEventHandleWhenTheKeysAreStillOnTheirWay() {
+        byte[] handle = new byte[64];
+        byte[] event = new byte[64];
+        for (int i = 0; i < event.length; i++) {
+            handle[i] = (byte) i;
+            event[i] = (byte) (255 - i);
+        }
+        ByteBuf frame = new HandleRequest(32, 26, handle, event).encode(UnpooledByteBufAllocator.DEFAULT);
+        try {
+            assertThat(frame.readableBytes()).isEqualTo(HandleRequest.LENGTH_WITH_EVENT).isEqualTo(136);
+            HandleRequest back = HandleRequest.decode(frame);
+            assertThat(back.batch()).isEqualTo(32);
+            assertThat(back.handle()).isEqualTo(handle);
+            assertThat(back.event()).isEqualTo(event);
+        } finally {
+            frame.release();
+        }
+        ByteBuf plain = new HandleRequest(32, 26, handle).encode(UnpooledByteBufAllocator.DEFAULT);
+        try {
+            assertThat(HandleRequest.decode(plain).event()).isNull();
+        } finally {
+            plain.release();
+        }
+    }
+
+    @Test
+    void shouldRejectAnEventHandleOfTheWrongSize() {
+        assertThatThrownBy(() -> new HandleRequest(32, 26, new byte[64], new byte[63]))
+                .isInstanceOf(GpuException.class).hasMessageContaining("eventBytes=63");
+    }
+
+    @Test
     void shouldRejectATruncatedFrame() {
         ByteBuf frame = Unpooled.buffer(HandleRequest.LENGTH - 1).writeZero(HandleRequest.LENGTH - 1);
         try {
