@@ -40,20 +40,75 @@ wait_ready() { # name url pid
     exit 1
 }
 
-hps_port=${HPS_MANAGEMENT_PORT:-9101}
+model_json="$(cd "$model_dir" && pwd)/model.json"
+# The demo serves exact results: misses are fetched before answering (hit_rate_threshold 1.0)
+# rather than answered with the default vector while they are fetched in the background.
+sed -i 's/"hit_rate_threshold" : [0-9.]*/"hit_rate_threshold" : 1.0/' "$model_dir/ps.json"
+
 java @deploy/jvm.flags -jar hps-service/target/hps-service-*-exec.jar \
-    --hps.ps-config="$model_dir/ps.json" --server.port="$hps_port" --hps.rsocket.port=9100 \
+    --hps.ps-config="$model_dir/ps.json" --server.port=9101 --hps.rsocket.host=127.0.0.1 --hps.rsocket.port=9100 \
     >run/hps-service.log 2>&1 &
 pids+=($!)
 echo "hps-service starting (log: run/hps-service.log)"
-wait_ready hps-service "http://127.0.0.1:$hps_port/actuator/health/readiness" "${pids[-1]}"
 
-cat <<INFO
+dense_args=(--server.port=9201 --dense.rsocket.host=127.0.0.1 --dense.rsocket.port=9200
+            --dense.hps-replicas[0]=127.0.0.1:9100)
+i=0
+for path in native fused ensemble; do
+    dense_args+=("--dense.models[$i].name=dlrm_$path" "--dense.models[$i].model-dir=$model_dir"
+                 "--dense.models[$i].path=$path")
+    i=$((i + 1))
+done
+java @deploy/jvm.flags -jar dense-service/target/dense-service-*-exec.jar "${dense_args[@]}" \
+    >run/dense-service.log 2>&1 &
+pids+=($!)
+echo "dense-service starting (log: run/dense-service.log)"
 
-The parameter server is serving model 'dlrm' from $model_dir:
-  lookups (RSocket, binary frames)  127.0.0.1:9100
-  health                            curl -s http://127.0.0.1:$hps_port/actuator/health
-  metrics (Prometheus)              curl -s http://127.0.0.1:$hps_port/actuator/prometheus | grep '^hps_'
-Press Ctrl-C to stop.
+rm -rf run/repository
+for path in native fused ensemble; do
+    mkdir -p "run/repository/dlrm_$path"
+    cat >"run/repository/dlrm_$path/config.json" <<JSON
+{"name": "dlrm_$path", "kind": "dlrm", "path": "$path",
+ "backend": {"service": "dense-service", "addresses": ["127.0.0.1:9200"], "model": "dlrm_$path"},
+ "model_json": "$model_json", "max_batch_size": 16384,
+ "dynamic_batching": {"max_queue_delay_us": 200, "max_queue_size": 128}}
+JSON
+done
+mkdir -p run/repository/dlrm_embeddings
+cat >run/repository/dlrm_embeddings/config.json <<JSON
+{"name": "dlrm_embeddings", "kind": "embedding", "path": "ensemble",
+ "backend": {"service": "hps-service", "addresses": ["127.0.0.1:9100"], "model": "dlrm"},
+ "model_json": "$model_json", "max_batch_size": 16384}
+JSON
+java @deploy/jvm.flags -jar gateway/target/gateway-*-exec.jar \
+    --server.port=8000 --management.server.port=8002 --hps.gateway.repository=run/repository \
+    >run/gateway.log 2>&1 &
+pids+=($!)
+echo "gateway starting (log: run/gateway.log)"
+
+wait_ready hps-service "http://127.0.0.1:9101/actuator/health/readiness" "${pids[0]}"
+wait_ready dense-service "http://127.0.0.1:9201/actuator/health/readiness" "${pids[1]}"
+wait_ready gateway "http://127.0.0.1:8000/v2/health/ready" "${pids[2]}"
+
+cat <<'INFO'
+
+The pipeline is up: model 'dlrm' on three paths (dlrm_native, dlrm_fused, dlrm_ensemble) and
+its embedding tables as 'dlrm_embeddings'. Try an inference (KServe v2 REST):
+
+curl -s -X POST http://127.0.0.1:8000/v2/models/dlrm_ensemble/infer -H 'Content-Type: application/json' -d '{
+  "inputs": [
+    {"name": "dense", "shape": [1, 13], "datatype": "FP32",
+     "data": [0.7, 1.1, 0.69, 2.3, 0.69, 1.6, 0.69, 3.0, 0.9, 0.69, 1.2, 0.69, 2.0]},
+    {"name": "categorical", "shape": [1, 26], "datatype": "INT64",
+     "data": [42,3,5,2,7,0,1,0,0,1234,17,99,0,1,3,0,0,0,0,4242,77,5000,11,2,0,0]}]}'
+
+  model metadata     curl -s http://127.0.0.1:8000/v2/models/dlrm_fused
+  statistics         curl -s http://127.0.0.1:8000/v2/models/dlrm_fused/stats
+  metrics            curl -s http://127.0.0.1:8002/actuator/prometheus | grep nv_inference
+                     curl -s http://127.0.0.1:9101/actuator/prometheus | grep '^hps_'
+
 INFO
+echo "  seed benchmark     load-tests/run-seed-study.sh --model-dir $model_dir"
+echo
+echo "Press Ctrl-C to stop."
 wait "${pids[@]}"

@@ -48,6 +48,7 @@ public final class LookupClient implements AutoCloseable {
                 .toList();
         RSocketConnector connector = RSocketConnector.create()
                 .payloadDecoder(PayloadDecoder.ZERO_COPY)
+                .fragment(LookupServer.FRAGMENT_MTU)
                 .keepAlive(keepAlive, keepAlive.multipliedBy(3))
                 .reconnect(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(50)).maxBackoff(Duration.ofSeconds(2)));
         LoadbalanceRSocketClient client = LoadbalanceRSocketClient.builder(Flux.just(targets))

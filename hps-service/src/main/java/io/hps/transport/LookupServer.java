@@ -34,6 +34,13 @@ import reactor.core.publisher.Mono;
  * ownership passes to RSocket; a response built after its requester cancelled is released.
  */
 public final class LookupServer implements AutoCloseable {
+    /**
+     * Largest RSocket frame sent: responses above it (a batch of 16384 samples x 26 tables x 128
+     * floats is 218 MB) go out in fragments that the requester reassembles. Just under the
+     * transport's 16 MiB frame limit, so that every response that fits one frame stays one frame.
+     */
+    public static final int FRAGMENT_MTU = (16 << 20) - 1024;
+
     private final CloseableChannel channel;
     private final ThreadPoolExecutor workers;
 
@@ -59,6 +66,7 @@ public final class LookupServer implements AutoCloseable {
             CloseableChannel channel = RSocketServer.create(SocketAcceptor.with(responder))
                     .payloadDecoder(PayloadDecoder.ZERO_COPY)
                     .maxInboundPayloadSize(maxFrameBytes)
+                    .fragment(FRAGMENT_MTU)
                     .bind(TcpServerTransport.create(host, port))
                     .toFuture()
                     .get(30, TimeUnit.SECONDS);

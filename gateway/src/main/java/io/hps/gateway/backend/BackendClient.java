@@ -34,6 +34,12 @@ public final class BackendClient implements AutoCloseable {
         this.description = description;
     }
 
+    /**
+     * Largest RSocket frame sent: bigger requests (batch 131072 carries 27 MB of keys) go out in
+     * fragments the backend reassembles; just under the transport's 16 MiB frame limit.
+     */
+    static final int FRAGMENT_MTU = (16 << 20) - 1024;
+
     /** @param keepAlive keep-alive interval; a connection silent for 3 intervals is dropped and redialled */
     public static BackendClient connect(List<InetSocketAddress> replicas, Duration keepAlive) {
         List<LoadbalanceTarget> targets = replicas.stream()
@@ -42,6 +48,7 @@ public final class BackendClient implements AutoCloseable {
                 .toList();
         RSocketConnector connector = RSocketConnector.create()
                 .payloadDecoder(PayloadDecoder.ZERO_COPY)
+                .fragment(FRAGMENT_MTU)
                 .keepAlive(keepAlive, keepAlive.multipliedBy(3))
                 .reconnect(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(50)).maxBackoff(Duration.ofSeconds(2)));
         LoadbalanceRSocketClient client = LoadbalanceRSocketClient.builder(Flux.just(targets))
