@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
 import org.junit.jupiter.api.AfterAll;
@@ -220,6 +221,7 @@ class PipelineEndToEndTest {
 
     @Test
     void shouldExposeTheMetricsTheDashboardsQuery() throws Exception {
+        shouldScoreTheSameBatchOnEveryPathAsTheReferenceForward();
         String gateway = scrape(gatewayMetricsPort);
         String dense = scrape(denseMetricsPort);
         String hps = scrape(hpsMetricsPort);
@@ -228,7 +230,12 @@ class PipelineEndToEndTest {
             assertThat(ExposedMetrics.parseExposition(gateway)).contains(name);
         }
         assertThat(ExposedMetrics.parseExposition(hps)).contains("hps_lookups_total", "hps_lookup_hits_total");
-        assertThat(dense).contains("dense_");
+        Map<String, Set<String>> expected = ExposedMetrics.parseExpected(
+                ProjectFiles.grafana().resolve("expected-metrics.txt"));
+        assertThat(ExposedMetrics.parseExposition(gateway)).as("gateway metrics the dashboards query")
+                .containsAll(expected.get("gateway"));
+        assertThat(ExposedMetrics.parseExposition(dense)).as("dense-service metrics the dashboards query")
+                .containsAll(expected.get("dense-service"));
     }
 
     private static String scrape(int port) throws Exception {

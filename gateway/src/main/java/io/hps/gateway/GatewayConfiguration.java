@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.reactive.function.server.RouterFunction;
@@ -42,6 +43,15 @@ class GatewayConfiguration {
         return repository;
     }
 
+    /**
+     * Reactor Netty's own meters (event loop pending tasks, pooled direct memory, HTTP server
+     * timings), with every URI reported as one tag value so that paths never become tags.
+     */
+    @Bean
+    NettyServerCustomizer nettyMetrics() {
+        return server -> server.metrics(true, uri -> "/v2");
+    }
+
     @Bean
     Map<String, ModelStatistics> modelStatistics(ModelRepository repository) {
         Map<String, ModelStatistics> statistics = new HashMap<>();
@@ -56,7 +66,9 @@ class GatewayConfiguration {
                             GatewayProperties properties, MeterRegistry registry) {
         ModelRoutes routes = ModelRoutes.connect(repository, modelStatistics, PooledByteBufAllocator.DEFAULT,
                 Duration.ofMillis(properties.keepAliveMillis()));
-        modelStatistics.values().forEach(s -> s.register(registry, x -> routes.queued(x.model())));
+        for (ServedModel model : repository.models()) {
+            modelStatistics.get(model.name()).register(registry, x -> routes.queued(x.model()), model.path().label());
+        }
         return routes;
     }
 

@@ -91,12 +91,17 @@ public final class ScoreServer implements AutoCloseable {
         private final ThreadPoolExecutor workers;
         private final Timer latency;
         private final Counter overloaded;
+        private final Timer queueWait;
 
         Responder(ScoreHandler handler, ThreadPoolExecutor workers, MeterRegistry registry) {
             this.handler = handler;
             this.workers = workers;
             this.latency = Timer.builder("dense.rsocket.latency").publishPercentileHistogram()
                     .description("score request to response, server side").register(registry);
+            this.queueWait = Timer.builder("dense.queue.wait").publishPercentileHistogram()
+                    .description("time a request waited for a scoring worker").register(registry);
+            io.micrometer.core.instrument.Gauge.builder("dense.queue.depth", workers, w -> w.getQueue().size())
+                    .description("requests waiting for a scoring worker").register(registry);
             this.overloaded = Counter.builder("dense.rsocket.overloaded")
                     .description("requests refused because the worker queue was full").register(registry);
         }
@@ -107,6 +112,7 @@ public final class ScoreServer implements AutoCloseable {
             CompletableFuture<Payload> response = new CompletableFuture<>();
             try {
                 workers.execute(() -> {
+                    queueWait.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
                     try {
                         response.complete(ByteBufPayload.create(handler.handle(payload.sliceData())));
                     } catch (Throwable t) {

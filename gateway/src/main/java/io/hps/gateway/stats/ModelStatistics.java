@@ -3,6 +3,7 @@ package io.hps.gateway.stats;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,6 +27,7 @@ import java.util.function.ToDoubleFunction;
 public final class ModelStatistics {
     private final String model;
     private final String version;
+    private volatile Timer latency;
     private final TimedCount success = new TimedCount();
     private final TimedCount failure = new TimedCount();
     private final TimedCount queue = new TimedCount();
@@ -42,8 +44,15 @@ public final class ModelStatistics {
         this.version = version;
     }
 
-    /** Registers this model's meters; call once per model. */
-    public ModelStatistics register(MeterRegistry registry, ToDoubleFunction<ModelStatistics> pendingRequests) {
+    /**
+     * Registers this model's meters; call once per model. Besides Triton's cumulative
+     * {@code nv_inference_*} figures, {@code gateway.infer.latency{model,path}} is a histogram of
+     * request durations, for percentiles per serving path.
+     */
+    public ModelStatistics register(MeterRegistry registry, ToDoubleFunction<ModelStatistics> pendingRequests,
+                                    String path) {
+        latency = Timer.builder("gateway.infer.latency").description("inference request duration")
+                .tags("model", model, "path", path).publishPercentileHistogram().register(registry);
         Tags tags = Tags.of("model", model, "version", version);
         gauge(registry, "nv_inference_request_success", "successful inference requests", tags, s -> s.success.count());
         gauge(registry, "nv_inference_request_failure", "failed inference requests", tags, s -> s.failure.count());
@@ -63,6 +72,13 @@ public final class ModelStatistics {
         return this;
     }
 
+    private void record(long nanos) {
+        Timer timer = latency;
+        if (timer != null) {
+            timer.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
+    }
+
     private void gauge(MeterRegistry registry, String name, String description, Tags tags,
                        ToDoubleFunction<ModelStatistics> value) {
         Gauge.builder(name, this, value).description(description).tags(tags).register(registry);
@@ -71,12 +87,14 @@ public final class ModelStatistics {
     /** A request answered successfully after {@code nanos}. */
     public void success(long nanos) {
         success.add(nanos);
+        record(nanos);
         lastInferenceMillis.set(System.currentTimeMillis());
     }
 
     /** A request answered with an error after {@code nanos}. */
     public void failure(long nanos) {
         failure.add(nanos);
+        record(nanos);
     }
 
     /** One request waited {@code nanos} in the batching queue. */
