@@ -5,6 +5,9 @@
 #
 #   deploy/run-local.sh                 demo model at scale 0.001 (32 K rows)
 #   HPS_SCALE=0.01 deploy/run-local.sh  a larger one (models/demo-0.01)
+#   HPS_VOLATILE=redis deploy/run-local.sh
+#                                       Redis as the volatile tier: starts redis-server (from PATH)
+#                                       on 127.0.0.1:6390 and serves a ps.json pointing at it
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 cd "$HPS_ROOT"
@@ -45,10 +48,21 @@ model_json="$(cd "$model_dir" && pwd)/model.json"
 # rather than answered with the default vector while they are fetched in the background.
 sed -i 's/"hit_rate_threshold" : [0-9.]*/"hit_rate_threshold" : 1.0/' "$model_dir/ps.json"
 
+ps_json="$model_dir/ps.json"
+if [ "${HPS_VOLATILE:-hash_map}" = redis ]; then
+    command -v redis-server >/dev/null || { echo "HPS_VOLATILE=redis needs redis-server on the PATH" >&2; exit 1; }
+    redis-server --port 6390 --bind 127.0.0.1 --save '' --appendonly no >run/redis.log 2>&1 &
+    pids+=($!)
+    echo "redis-server starting on 127.0.0.1:6390 (log: run/redis.log)"
+    ps_json="$(cd "$model_dir" && pwd)/ps-redis.json"
+    sed -e 's/"type" : "hash_map"/"type" : "redis_cluster", "address" : "127.0.0.1:6390"/' "$model_dir/ps.json" >"$ps_json"
+    sleep 1
+fi
 java @deploy/jvm.flags -jar hps-service/target/hps-service-*-exec.jar \
-    --hps.ps-config="$model_dir/ps.json" --server.port=9101 --hps.rsocket.host=127.0.0.1 --hps.rsocket.port=9100 \
+    --hps.ps-config="$ps_json" --server.port=9101 --hps.rsocket.host=127.0.0.1 --hps.rsocket.port=9100 \
     >run/hps-service.log 2>&1 &
-pids+=($!)
+hps_pid=$!
+pids+=($hps_pid)
 echo "hps-service starting (log: run/hps-service.log)"
 
 dense_args=(--server.port=9201 --dense.rsocket.host=127.0.0.1 --dense.rsocket.port=9200
@@ -61,7 +75,8 @@ for path in native fused ensemble; do
 done
 java @deploy/jvm.flags -jar dense-service/target/dense-service-*-exec.jar "${dense_args[@]}" \
     >run/dense-service.log 2>&1 &
-pids+=($!)
+dense_pid=$!
+pids+=($dense_pid)
 echo "dense-service starting (log: run/dense-service.log)"
 
 rm -rf run/repository
@@ -83,12 +98,13 @@ JSON
 java @deploy/jvm.flags -jar gateway/target/gateway-*-exec.jar \
     --server.port=8000 --management.server.port=8002 --hps.gateway.repository=run/repository \
     >run/gateway.log 2>&1 &
-pids+=($!)
+gateway_pid=$!
+pids+=($gateway_pid)
 echo "gateway starting (log: run/gateway.log)"
 
-wait_ready hps-service "http://127.0.0.1:9101/actuator/health/readiness" "${pids[0]}"
-wait_ready dense-service "http://127.0.0.1:9201/actuator/health/readiness" "${pids[1]}"
-wait_ready gateway "http://127.0.0.1:8000/v2/health/ready" "${pids[2]}"
+wait_ready hps-service "http://127.0.0.1:9101/actuator/health/readiness" "$hps_pid"
+wait_ready dense-service "http://127.0.0.1:9201/actuator/health/readiness" "$dense_pid"
+wait_ready gateway "http://127.0.0.1:8000/v2/health/ready" "$gateway_pid"
 
 cat <<'INFO'
 
