@@ -42,7 +42,7 @@ import reactor.core.publisher.Sinks;
  * {@code error_<CODE>} gets an error frame with that {@link ErrorCode}; every other name gets an
  * UNKNOWN_MODEL error frame.
  */
-final class ReferenceScoringServer implements AutoCloseable {
+public final class ReferenceScoringServer implements AutoCloseable {
     static final String HELD_MODEL = "dlrm_held";
     static final String ERROR_PREFIX = "error_";
 
@@ -56,7 +56,7 @@ final class ReferenceScoringServer implements AutoCloseable {
     private final AtomicInteger cancellations = new AtomicInteger();
     private final List<Sinks.Empty<Void>> gates = new ArrayList<>();
 
-    ReferenceScoringServer(Path modelDirectory, Set<String> scored) throws IOException {
+    public ReferenceScoringServer(Path modelDirectory, Set<String> scored) throws IOException {
         ModelDirectory model = ModelDirectory.open(modelDirectory);
         this.architecture = model.architecture();
         this.reference = new ReferenceDlrm(DlrmWeightsFile.load(model.denseWeights(), architecture));
@@ -71,7 +71,7 @@ final class ReferenceScoringServer implements AutoCloseable {
                 .block(Duration.ofSeconds(10));
     }
 
-    int port() {
+    public int port() {
         return channel.address().getPort();
     }
 

@@ -1,6 +1,7 @@
 package io.hps.load;
 
 import io.hps.gateway.GatewayApplication;
+import io.hps.gateway.ReferenceScoringServer;
 import io.hps.model.config.PsConfigFile;
 import io.hps.store.HpsSettings;
 import io.hps.store.LoadProgress;
