@@ -28,8 +28,10 @@ import java.util.Optional;
  * <p>Threads: called on lookup worker threads (it blocks on tier calls); each thread keeps its
  * own decoder and key scratch array.
  */
-final class LookupHandler {
+final class LookupHandler implements FrameServer.FrameHandler {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    /** Every request frame carries its id right after the frame header. */
+    private static final int REQUEST_ID_OFFSET = io.hps.wire.FrameHeader.LENGTH;
 
     private final ParameterServer server;
     private final ByteBufAllocator allocator;
@@ -44,7 +46,8 @@ final class LookupHandler {
      * Answers the request in {@code frame}; never throws. The caller keeps ownership of
      * {@code frame}; the returned buffer is the caller's to send or release.
      */
-    ByteBuf handle(ByteBuf frame) {
+    @Override
+    public ByteBuf handle(ByteBuf frame) {
         LookupRequestDecoder request = scratch.get().decoder;
         try {
             request.wrap(frame, frame.readerIndex(), frame.readableBytes());
@@ -182,6 +185,14 @@ final class LookupHandler {
         }
         throw new RequestException(ErrorCode.UNKNOWN_MODEL, "unknown model: model=" + model
                 + " served=" + server.models());
+    }
+
+    /** An error frame for a request, echoing its id when the frame is long enough to hold one. */
+    @Override
+    public ByteBuf error(ByteBuf request, ErrorCode code, String message) {
+        long requestId = request.readableBytes() >= REQUEST_ID_OFFSET + Long.BYTES
+                ? request.getLongLE(request.readerIndex() + REQUEST_ID_OFFSET) : 0;
+        return error(requestId, code, message);
     }
 
     ByteBuf error(long requestId, ErrorCode code, String message) {

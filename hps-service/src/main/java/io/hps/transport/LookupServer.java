@@ -1,52 +1,27 @@
 package io.hps.transport;
 
 import io.hps.store.ParameterServer;
-import io.hps.wire.ErrorCode;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.rsocket.Payload;
-import io.rsocket.RSocket;
-import io.rsocket.SocketAcceptor;
-import io.rsocket.core.RSocketServer;
-import io.rsocket.frame.decoder.PayloadDecoder;
-import io.rsocket.transport.netty.server.CloseableChannel;
-import io.rsocket.transport.netty.server.TcpServerTransport;
-import io.rsocket.util.ByteBufPayload;
 import java.time.Duration;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import reactor.core.publisher.Mono;
 
 /**
- * The RSocket server of hps-service: request-response, one lookup request frame in, one lookup
- * response or error frame out. Payloads are decoded zero-copy; each request runs on a bounded
- * worker pool (never on the event loop, since lookups may wait for Redis); when the pool's queue
- * is full the request is answered at once with {@link ErrorCode#OVERLOADED}.
- *
- * <p>Buffer ownership: the request payload is released exactly once, by the worker after the
- * response is built or by the event loop when the request is refused. The response frame's
- * ownership passes to RSocket; a response built after its requester cancelled is released.
+ * The RSocket server of hps-service: a {@link FrameServer} answering lookup request frames with
+ * lookup response or error frames ({@link LookupHandler}). Meters:
+ * {@code hps.rsocket.lookup.latency}, {@code hps.rsocket.lookup.overloaded},
+ * {@code hps.rsocket.lookup.queue.wait}, {@code hps.rsocket.lookup.queue.depth}.
  */
 public final class LookupServer implements AutoCloseable {
-    /**
-     * Largest RSocket frame sent: responses above it (a batch of 16384 samples x 26 tables x 128
-     * floats is 218 MB) go out in fragments that the requester reassembles. Just under the
-     * transport's 16 MiB frame limit, so that every response that fits one frame stays one frame.
-     */
-    public static final int FRAGMENT_MTU = (16 << 20) - 1024;
+    /** Largest RSocket frame sent; larger responses are fragmented (see {@link FrameServer#FRAGMENT_MTU}). */
+    public static final int FRAGMENT_MTU = FrameServer.FRAGMENT_MTU;
 
-    private final CloseableChannel channel;
-    private final ThreadPoolExecutor workers;
+    private static final FrameServer.MeterNames METERS = new FrameServer.MeterNames("hps.rsocket.lookup.latency",
+            "hps.rsocket.lookup.overloaded", "hps.rsocket.lookup.queue.wait", "hps.rsocket.lookup.queue.depth");
 
-    private LookupServer(CloseableChannel channel, ThreadPoolExecutor workers) {
-        this.channel = channel;
-        this.workers = workers;
+    private final FrameServer server;
+
+    private LookupServer(FrameServer server) {
+        this.server = server;
     }
 
     /**
@@ -58,88 +33,22 @@ public final class LookupServer implements AutoCloseable {
      */
     public static LookupServer start(ParameterServer server, String host, int port, int threads, int queue,
                                      int maxFrameBytes, MeterRegistry registry) {
-        ThreadPoolExecutor workers = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
-                new ArrayBlockingQueue<>(queue), Thread.ofPlatform().name("hps-lookup-", 0).daemon().factory(),
-                new ThreadPoolExecutor.AbortPolicy());
-        Responder responder = new Responder(new LookupHandler(server, ByteBufAllocator.DEFAULT), workers, registry);
-        try {
-            CloseableChannel channel = RSocketServer.create(SocketAcceptor.with(responder))
-                    .payloadDecoder(PayloadDecoder.ZERO_COPY)
-                    .maxInboundPayloadSize(maxFrameBytes)
-                    .fragment(FRAGMENT_MTU)
-                    .bind(TcpServerTransport.create(host, port))
-                    .toFuture()
-                    .get(30, TimeUnit.SECONDS);
-            return new LookupServer(channel, workers);
-        } catch (Exception e) {
-            workers.shutdownNow();
-            throw new IllegalStateException("cannot bind lookup server: host=" + host + " port=" + port
-                    + " error=" + e, e);
-        }
+        return new LookupServer(FrameServer.start(new LookupHandler(server, ByteBufAllocator.DEFAULT),
+                new FrameServer.Settings("lookup", host, port, threads, queue, maxFrameBytes), METERS, registry));
     }
 
     /** The bound TCP port (useful when started on port 0). */
     public int port() {
-        return channel.address().getPort();
+        return server.port();
     }
 
     /** Stops accepting, lets running lookups finish for up to {@code drain}, then closes. */
     public void close(Duration drain) {
-        channel.dispose();
-        workers.shutdown();
-        try {
-            workers.awaitTermination(drain.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        workers.shutdownNow();
+        server.close(drain);
     }
 
     @Override
     public void close() {
-        close(Duration.ofSeconds(5));
-    }
-
-    /** Per-connection handler; one instance serves every connection. */
-    private static final class Responder implements RSocket {
-        private final LookupHandler handler;
-        private final ThreadPoolExecutor workers;
-        private final Timer latency;
-        private final Counter overloaded;
-
-        Responder(LookupHandler handler, ThreadPoolExecutor workers, MeterRegistry registry) {
-            this.handler = handler;
-            this.workers = workers;
-            this.latency = Timer.builder("hps.rsocket.lookup.latency").publishPercentileHistogram()
-                    .description("lookup request to response, server side").register(registry);
-            this.overloaded = Counter.builder("hps.rsocket.lookup.overloaded")
-                    .description("lookups refused because the worker queue was full").register(registry);
-        }
-
-        @Override
-        public Mono<Payload> requestResponse(Payload payload) {
-            long start = System.nanoTime();
-            CompletableFuture<Payload> response = new CompletableFuture<>();
-            try {
-                workers.execute(() -> {
-                    try {
-                        response.complete(ByteBufPayload.create(handler.handle(payload.sliceData())));
-                    } catch (Throwable t) {
-                        response.complete(ByteBufPayload.create(handler.error(0, ErrorCode.INTERNAL,
-                                "lookup failed: " + t)));
-                    } finally {
-                        payload.release();
-                        latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-                    }
-                });
-            } catch (RejectedExecutionException e) {
-                payload.release();
-                overloaded.increment();
-                return Mono.just(ByteBufPayload.create(handler.error(0, ErrorCode.OVERLOADED,
-                        "lookup queue full: queue=" + workers.getQueue().size())));
-            }
-            return Mono.fromFuture(response, true)
-                    .doOnCancel(() -> response.thenAccept(Payload::release));
-        }
+        server.close();
     }
 }

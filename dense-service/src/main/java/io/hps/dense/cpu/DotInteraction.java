@@ -4,7 +4,6 @@ import static io.hps.dense.cpu.MicroKernel.LANES;
 import static io.hps.dense.cpu.MicroKernel.SPECIES;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * DLRM dot interaction for one sample: the pairwise dot products {@code <v_i, v_j>}, {@code i < j},
@@ -63,10 +62,10 @@ final class DotInteraction {
             s2 = FloatVector.fromArray(SPECIES, v, a + 2 * d + e).fma(y, s2);
             s3 = FloatVector.fromArray(SPECIES, v, a + 3 * d + e).fma(y, s3);
         }
-        float t0 = s0.reduceLanes(VectorOperators.ADD);
-        float t1 = s1.reduceLanes(VectorOperators.ADD);
-        float t2 = s2.reduceLanes(VectorOperators.ADD);
-        float t3 = s3.reduceLanes(VectorOperators.ADD);
+        float t0 = sum(s0);
+        float t1 = sum(s1);
+        float t2 = sum(s2);
+        float t3 = sum(s3);
         for (; e < d; e++) {
             float y = v[b + e];
             t0 = Math.fma(v[a + e], y, t0);
@@ -80,13 +79,26 @@ final class DotInteraction {
         out[o + 3 * stride] = t3;
     }
 
+    /**
+     * The lanes' sum, added in lane order. {@code reduceLanes} leaves the order open, and the
+     * interpreter and the compiled code then differ in the last bit; a fixed order makes every
+     * forward (whole or split, before or after JIT compilation) bit-for-bit repeatable.
+     */
+    private static float sum(FloatVector s) {
+        float t = 0;
+        for (int l = 0; l < LANES; l++) {
+            t += s.lane(l);
+        }
+        return t;
+    }
+
     private float dot(float[] v, int a, int b) {
         FloatVector s = FloatVector.zero(SPECIES);
         int e = 0;
         for (; e + LANES <= dimension; e += LANES) {
             s = FloatVector.fromArray(SPECIES, v, a + e).fma(FloatVector.fromArray(SPECIES, v, b + e), s);
         }
-        float t = s.reduceLanes(VectorOperators.ADD);
+        float t = sum(s);
         for (; e < dimension; e++) {
             t = Math.fma(v[a + e], v[b + e], t);
         }

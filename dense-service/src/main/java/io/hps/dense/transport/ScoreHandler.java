@@ -4,6 +4,7 @@ import io.hps.dense.path.ScoringException;
 import io.hps.dense.path.ScoringPath;
 import io.hps.dense.path.ServedModels;
 import io.hps.model.DlrmArchitecture;
+import io.hps.transport.FrameServer;
 import io.hps.wire.ErrorCode;
 import io.hps.wire.ErrorFrameEncoder;
 import io.hps.wire.MalformedFrameException;
@@ -27,7 +28,7 @@ import java.util.Optional;
  * <p>Threads: called on worker threads (it blocks while the batch is scored); each thread keeps
  * its own decoder and score scratch.
  */
-final class ScoreHandler {
+final class ScoreHandler implements FrameServer.FrameHandler {
     static final int REQUEST_ID_OFFSET = 16;
 
     private final ServedModels models;
@@ -40,7 +41,8 @@ final class ScoreHandler {
     }
 
     /** Answers the request in {@code frame}; never throws. The caller keeps {@code frame}; the result is the caller's. */
-    ByteBuf handle(ByteBuf frame) {
+    @Override
+    public ByteBuf handle(ByteBuf frame) {
         Scratch s = scratch.get();
         ScoreRequestDecoder request = s.decoder;
         try {
@@ -116,6 +118,11 @@ final class ScoreHandler {
         ByteBuf out = allocator.buffer(ScoreResponseEncoder.frameLength(batch));
         ScoreResponseEncoder.encode(out, requestId, scoreBytes);
         return out;
+    }
+
+    @Override
+    public ByteBuf error(ByteBuf request, ErrorCode code, String message) {
+        return error(requestId(request), code, message);
     }
 
     ByteBuf error(long requestId, ErrorCode code, String message) {

@@ -1,0 +1,183 @@
+package io.hps.transport;
+
+import io.hps.wire.ErrorCode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.netty.buffer.ByteBuf;
+import io.rsocket.Payload;
+import io.rsocket.RSocket;
+import io.rsocket.SocketAcceptor;
+import io.rsocket.core.RSocketServer;
+import io.rsocket.frame.decoder.PayloadDecoder;
+import io.rsocket.transport.netty.server.CloseableChannel;
+import io.rsocket.transport.netty.server.TcpServerTransport;
+import io.rsocket.util.ByteBufPayload;
+import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import reactor.core.publisher.Mono;
+
+/**
+ * A request-response RSocket server over TCP for the services' binary frames: one request frame
+ * in, one response or error frame out. Payloads are decoded zero-copy; each request runs on a
+ * bounded worker pool, never on the event loop (handlers may block on tiers or on the network);
+ * when the pool's queue is full the request is answered at once with {@link ErrorCode#OVERLOADED}.
+ * Responses above {@link #FRAGMENT_MTU} go out in RSocket fragments.
+ *
+ * <p>Buffer ownership: the request payload is released exactly once, by the worker after the
+ * response is built or by the event loop when the request is refused. The response frame passes
+ * to RSocket; one built after its requester cancelled is released.
+ */
+public final class FrameServer implements AutoCloseable {
+    /**
+     * Largest RSocket frame sent: bigger responses (a lookup of 16384 samples x 26 tables x 128
+     * floats is 218 MB) go out in fragments that the requester reassembles. Just under the
+     * transport's 16 MiB frame limit, so that every response that fits one frame stays one frame.
+     */
+    public static final int FRAGMENT_MTU = (16 << 20) - 1024;
+
+    /** Answers frames; called on worker threads. */
+    public interface FrameHandler {
+        /** The response to {@code request}, which stays the caller's; never throws for bad input. */
+        ByteBuf handle(ByteBuf request);
+
+        /** An error frame for {@code request} (echoing its id when its header can be read). */
+        ByteBuf error(ByteBuf request, ErrorCode code, String message);
+    }
+
+    /**
+     * Where and how the server listens.
+     *
+     * @param name          thread and error-message name, e.g. {@code lookup}
+     * @param threads       worker threads
+     * @param queue         requests that may wait for a worker; more are refused as overloaded
+     * @param maxFrameBytes largest inbound payload after reassembly
+     */
+    public record Settings(String name, String host, int port, int threads, int queue, int maxFrameBytes) {
+        public Settings {
+            if (threads < 1 || queue < 1 || port < 0 || port > 65535) {
+                throw new IllegalArgumentException("invalid server settings: name=" + name + " port=" + port
+                        + " threads=" + threads + " queue=" + queue);
+            }
+        }
+    }
+
+    /**
+     * Meter names: request-to-response time and refusals, time waiting for a worker and requests
+     * waiting.
+     */
+    public record MeterNames(String latency, String overloaded, String queueWait, String queueDepth) {
+    }
+
+    private final CloseableChannel channel;
+    private final ThreadPoolExecutor workers;
+
+    private FrameServer(CloseableChannel channel, ThreadPoolExecutor workers) {
+        this.channel = channel;
+        this.workers = workers;
+    }
+
+    /** Binds the server; blocks the calling (start-up) thread until bound. */
+    public static FrameServer start(FrameHandler handler, Settings settings, MeterNames meters,
+                                    MeterRegistry registry) {
+        ThreadPoolExecutor workers = new ThreadPoolExecutor(settings.threads(), settings.threads(), 0,
+                TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(settings.queue()),
+                Thread.ofPlatform().name("hps-" + settings.name() + "-", 0).daemon().factory(),
+                new ThreadPoolExecutor.AbortPolicy());
+        Responder responder = new Responder(handler, workers, settings.name(), meters, registry);
+        try {
+            CloseableChannel channel = RSocketServer.create(SocketAcceptor.with(responder))
+                    .payloadDecoder(PayloadDecoder.ZERO_COPY)
+                    .maxInboundPayloadSize(settings.maxFrameBytes())
+                    .fragment(FRAGMENT_MTU)
+                    .bind(TcpServerTransport.create(settings.host(), settings.port()))
+                    .toFuture()
+                    .get(30, TimeUnit.SECONDS);
+            return new FrameServer(channel, workers);
+        } catch (Exception e) {
+            workers.shutdownNow();
+            throw new IllegalStateException("cannot bind " + settings.name() + " server: host=" + settings.host()
+                    + " port=" + settings.port() + " error=" + e, e);
+        }
+    }
+
+    /** The bound TCP port (useful when started on port 0). */
+    public int port() {
+        return channel.address().getPort();
+    }
+
+    /** Stops accepting, lets running requests finish for up to {@code drain}, then closes. */
+    public void close(Duration drain) {
+        channel.dispose();
+        workers.shutdown();
+        try {
+            workers.awaitTermination(drain.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        workers.shutdownNow();
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(5));
+    }
+
+    /** Per-connection handler; one instance serves every connection. */
+    private static final class Responder implements RSocket {
+        private final FrameHandler handler;
+        private final ThreadPoolExecutor workers;
+        private final String name;
+        private final Timer latency;
+        private final Timer queueWait;
+        private final Counter overloaded;
+
+        Responder(FrameHandler handler, ThreadPoolExecutor workers, String name, MeterNames meters,
+                  MeterRegistry registry) {
+            this.handler = handler;
+            this.workers = workers;
+            this.name = name;
+            this.latency = Timer.builder(meters.latency()).publishPercentileHistogram()
+                    .description("request to response, server side").register(registry);
+            this.queueWait = Timer.builder(meters.queueWait()).publishPercentileHistogram()
+                    .description("time a request waited for a worker").register(registry);
+            this.overloaded = Counter.builder(meters.overloaded())
+                    .description("requests refused because the worker queue was full").register(registry);
+            Gauge.builder(meters.queueDepth(), workers, w -> w.getQueue().size())
+                    .description("requests waiting for a worker").register(registry);
+        }
+
+        @Override
+        public Mono<Payload> requestResponse(Payload payload) {
+            long start = System.nanoTime();
+            CompletableFuture<Payload> response = new CompletableFuture<>();
+            try {
+                workers.execute(() -> {
+                    queueWait.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                    try {
+                        response.complete(ByteBufPayload.create(handler.handle(payload.sliceData())));
+                    } catch (Throwable t) {
+                        response.complete(ByteBufPayload.create(handler.error(payload.sliceData(), ErrorCode.INTERNAL,
+                                name + " failed: " + t)));
+                    } finally {
+                        payload.release();
+                        latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                ByteBuf refusal = handler.error(payload.sliceData(), ErrorCode.OVERLOADED,
+                        name + " queue full: queue=" + workers.getQueue().size());
+                payload.release();
+                overloaded.increment();
+                return Mono.just(ByteBufPayload.create(refusal));
+            }
+            return Mono.fromFuture(response, true)
+                    .doOnCancel(() -> response.thenAccept(Payload::release));
+        }
+    }
+}
