@@ -5,6 +5,8 @@ import io.hps.model.CriteoTables;
 import io.hps.model.DlrmArchitecture;
 import io.hps.model.dense.DenseLayer;
 import io.hps.model.dense.DlrmWeights;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,6 +54,9 @@ public class DlrmForwardBenchmark {
     private float[] dense;
     private float[] embeddings;
     private float[] out;
+    private Arena arena;
+    private MemorySegment denseSegment;
+    private MemorySegment embeddingSegment;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -65,17 +70,30 @@ public class DlrmForwardBenchmark {
         dense = uniform(random, batch * arch.denseFeatures(), 4f);
         embeddings = uniform(random, batch * arch.tableCount() * arch.embeddingDimension(), 0.5f);
         out = new float[batch];
+        arena = Arena.ofShared();
+        denseSegment = arena.allocate((long) dense.length * Float.BYTES, 64);
+        MemorySegment.copy(MemorySegment.ofArray(dense), 0, denseSegment, 0, denseSegment.byteSize());
+        embeddingSegment = arena.allocate((long) embeddings.length * Float.BYTES, 64);
+        MemorySegment.copy(MemorySegment.ofArray(embeddings), 0, embeddingSegment, 0, embeddingSegment.byteSize());
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
         network.close();
         baseline.close();
+        arena.close();
     }
 
     @Benchmark
     public float[] vectorApi() {
         network.forward(batch, dense, embeddings, out);
+        return out;
+    }
+
+    /** The same forward over off-heap inputs, as the services call it (embeddings gathered into direct memory). */
+    @Benchmark
+    public float[] vectorApiOffHeap() {
+        network.forward(batch, denseSegment, embeddingSegment, out);
         return out;
     }
 
