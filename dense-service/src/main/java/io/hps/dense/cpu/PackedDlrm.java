@@ -62,10 +62,29 @@ final class PackedDlrm {
      * logits when {@code logits} is set.
      */
     void run(BatchInput input, int row0, int rows, ChunkScratch scratch, float[] out, boolean logits) {
+        // One method body on purpose: routed through the bottom()/top() helpers of the split
+        // forward, the whole forward ran at half speed once compiled (17.9 K against 36 K samples/s
+        // at batch 4096 on 2 cores).
         int width = (rows + LANES - 1) / LANES * LANES;
-        float[] x = bottom(input, row0, rows, width, scratch);
-        top(input, row0, rows, width, x, x == scratch.first ? scratch.second : scratch.first, scratch.vectors, out,
-                logits);
+        input.denseColumns(row0, rows, width, architecture.denseFeatures(), scratch.first, STRIDE);
+        float[] x = scratch.first;
+        float[] y = scratch.second;
+        for (PackedLayer layer : bottom) {
+            layer.apply(x, y, width);
+            float[] t = x;
+            x = y;
+            y = t;
+        }
+        interact(input, row0, rows, width, x, scratch.vectors);
+        for (PackedLayer layer : top) {
+            layer.apply(x, y, width);
+            float[] t = x;
+            x = y;
+            y = t;
+        }
+        for (int m = 0; m < rows; m++) {
+            out[row0 + m] = logits ? x[m] : sigmoid(x[m]);
+        }
     }
 
     /**
