@@ -395,17 +395,7 @@ public final class RedisTier implements EmbeddingTier {
     }
 
     private PreparedCall prepareSize(TierTable table, Deadline deadline) {
-        checkOpen();
-        if (deadline.expired()) {
-            return PreparedCall.done(TierResult.deadlineExceeded(0));
-        }
-        RBatch batch = client.createBatch(bulkBatchOptions(deadline));
-        String[] names = names(table);
-        List<RFuture<Integer>> sizes = new ArrayList<>(settings.partitions());
-        for (int p = 0; p < settings.partitions(); p++) {
-            sizes.add(batch.getMap(names[2 * p], ByteArrayCodec.INSTANCE).sizeAsync());
-        }
-        return new PreparedCall(List.of(batch), () -> TierResult.ok(sum(sizes)), null);
+        return prepareCount(table, deadline, false);
     }
 
     @Override
@@ -419,6 +409,11 @@ public final class RedisTier implements EmbeddingTier {
     }
 
     private PreparedCall prepareDrop(TierTable table, Deadline deadline) {
+        return prepareCount(table, deadline, true);
+    }
+
+    /** Counts the entries of every value hash, and when {@code delete}, removes the value and meta hashes. */
+    private PreparedCall prepareCount(TierTable table, Deadline deadline, boolean delete) {
         checkOpen();
         if (deadline.expired()) {
             return PreparedCall.done(TierResult.deadlineExceeded(0));
@@ -428,8 +423,10 @@ public final class RedisTier implements EmbeddingTier {
         List<RFuture<Integer>> sizes = new ArrayList<>(settings.partitions());
         for (int p = 0; p < settings.partitions(); p++) {
             sizes.add(batch.getMap(names[2 * p], ByteArrayCodec.INSTANCE).sizeAsync());
-            batch.getMap(names[2 * p], ByteArrayCodec.INSTANCE).deleteAsync();
-            batch.getMap(names[2 * p + 1], ByteArrayCodec.INSTANCE).deleteAsync();
+            if (delete) {
+                batch.getMap(names[2 * p], ByteArrayCodec.INSTANCE).deleteAsync();
+                batch.getMap(names[2 * p + 1], ByteArrayCodec.INSTANCE).deleteAsync();
+            }
         }
         return new PreparedCall(List.of(batch), () -> TierResult.ok(sum(sizes)), null);
     }

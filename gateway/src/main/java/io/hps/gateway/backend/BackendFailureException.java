@@ -1,6 +1,10 @@
 package io.hps.gateway.backend;
 
 import io.hps.wire.ErrorCode;
+import io.hps.wire.ErrorFrameDecoder;
+import io.hps.wire.FrameHeader;
+import io.hps.wire.FrameType;
+import io.netty.buffer.ByteBuf;
 
 /**
  * A request the gateway could not get answered: an error frame from a backend, a backend that
@@ -31,6 +35,24 @@ public final class BackendFailureException extends RuntimeException {
             case DEADLINE_EXCEEDED -> new BackendFailureException(504, text, 0);
             case INTERNAL -> new BackendFailureException(502, text, 0);
         };
+    }
+
+    /**
+     * Checks that the backend's answer at {@code [offset, offset + length)} of {@code response} is
+     * an {@code expected} frame: an error frame becomes {@link #ofErrorFrame}, any other type a 502
+     * naming {@code service}.
+     *
+     * @throws io.hps.wire.MalformedFrameException the header is not a valid frame header
+     */
+    static void requireFrame(ByteBuf response, int offset, int length, FrameType expected, String service) {
+        FrameType type = FrameHeader.peekType(response, offset, length);
+        if (type == FrameType.ERROR) {
+            ErrorFrameDecoder error = new ErrorFrameDecoder().wrap(response, offset, length);
+            throw ofErrorFrame(error.code(), error.message());
+        }
+        if (type != expected) {
+            throw new BackendFailureException(502, service + " answered a " + type + " frame", 0);
+        }
     }
 
     /** HTTP status code. */

@@ -2,8 +2,6 @@ package io.hps.gateway.backend;
 
 import io.hps.wire.EmbeddingLayout;
 import io.hps.wire.EmbeddingSection;
-import io.hps.wire.ErrorFrameDecoder;
-import io.hps.wire.FrameHeader;
 import io.hps.wire.FrameType;
 import io.hps.wire.LookupResponseDecoder;
 import io.hps.wire.MalformedFrameException;
@@ -43,14 +41,7 @@ final class LookupCodec implements BatchCodec<LookupCodec.Payload> {
         int offset = response.readerIndex();
         int length = response.readableBytes();
         try {
-            FrameType type = FrameHeader.peekType(response, offset, length);
-            if (type == FrameType.ERROR) {
-                ErrorFrameDecoder error = new ErrorFrameDecoder().wrap(response, offset, length);
-                throw BackendFailureException.ofErrorFrame(error.code(), error.message());
-            }
-            if (type != FrameType.LOOKUP_RESPONSE) {
-                throw new BackendFailureException(502, "hps-service answered a " + type + " frame", 0);
-            }
+            BackendFailureException.requireFrame(response, offset, length, FrameType.LOOKUP_RESPONSE, "hps-service");
             EmbeddingSection section = new LookupResponseDecoder().wrap(response, offset, length).embeddings();
             if (section.dtype() != VectorDtype.F32 || section.layout() != EmbeddingLayout.TABLE_MAJOR
                     || section.storage() != VectorStorage.INLINE) {

@@ -1,7 +1,5 @@
 package io.hps.gateway.backend;
 
-import io.hps.wire.ErrorFrameDecoder;
-import io.hps.wire.FrameHeader;
 import io.hps.wire.FrameType;
 import io.hps.wire.MalformedFrameException;
 import io.hps.wire.RequestContext;
@@ -46,14 +44,7 @@ final class ScoreCodec implements BatchCodec<ScoreCodec.Payload> {
         int offset = response.readerIndex();
         int length = response.readableBytes();
         try {
-            FrameType type = FrameHeader.peekType(response, offset, length);
-            if (type == FrameType.ERROR) {
-                ErrorFrameDecoder error = new ErrorFrameDecoder().wrap(response, offset, length);
-                throw BackendFailureException.ofErrorFrame(error.code(), error.message());
-            }
-            if (type != FrameType.SCORE_RESPONSE) {
-                throw new BackendFailureException(502, "dense-service answered a " + type + " frame", 0);
-            }
+            BackendFailureException.requireFrame(response, offset, length, FrameType.SCORE_RESPONSE, "dense-service");
             return slices(new ScoreResponseDecoder().wrap(response, offset, length), payloads);
         } catch (MalformedFrameException e) {
             throw new BackendFailureException(502, "dense-service answered a malformed frame: " + e.getMessage(), 0);
