@@ -60,7 +60,8 @@ class HpsServiceConfiguration {
     LookupServer lookupServer(ParameterServer server, HpsServiceProperties properties, MeterRegistry registry) {
         HpsServiceProperties.Rsocket rsocket = properties.rsocket();
         LookupServer lookupServer = LookupServer.start(server, rsocket.host(), rsocket.port(),
-                properties.lookup().threads(), properties.lookup().queue(), rsocket.maxFrameBytes(), registry);
+                properties.lookup().threads(), properties.lookup().queue(), rsocket.maxFrameBytes(),
+                properties.lookup().inlineKeys(), registry);
         log.info("lookup server listening: host={} port={}", rsocket.host(), lookupServer.port());
         return lookupServer;
     }

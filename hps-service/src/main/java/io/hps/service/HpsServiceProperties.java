@@ -40,19 +40,24 @@ public record HpsServiceProperties(Path psConfig, @DefaultValue Rsocket rsocket,
      * @param tierTimeoutMillis   deadline of the tier calls of one lookup
      * @param workspaces          lookups of one model that run at once (scratch buffers each)
      * @param asyncInsertQueue    background cache insertions that may wait
-     * @param threads             worker threads running lookups (never the event loop)
+     * @param threads             worker threads running lookups
      * @param queue               lookups that may wait for a worker; more are refused as overloaded
      * @param redisTimeoutMillis  Redis command timeout
      * @param redisRetryAttempts  Redis command retries
+     * @param inlineKeys          requests of at most this many keys are answered on the event loop, without
+     *                            a hand-off to a worker, when every tier is in process (0: never)
      */
     public record Lookup(@DefaultValue("20") long tierTimeoutMillis, @DefaultValue("4") int workspaces,
                          @DefaultValue("64") int asyncInsertQueue, @DefaultValue("4") int threads,
                          @DefaultValue("256") int queue, @DefaultValue("20") int redisTimeoutMillis,
-                         @DefaultValue("1") int redisRetryAttempts) {
+                         @DefaultValue("1") int redisRetryAttempts, @DefaultValue("4096") int inlineKeys) {
         public Lookup {
             if (threads < 1 || queue < 1) {
                 throw new IllegalArgumentException("hps.lookup.threads and hps.lookup.queue must be >= 1: threads="
                         + threads + " queue=" + queue);
+            }
+            if (inlineKeys < 0) {
+                throw new IllegalArgumentException("hps.lookup.inline-keys must be >= 0: inlineKeys=" + inlineKeys);
             }
         }
     }

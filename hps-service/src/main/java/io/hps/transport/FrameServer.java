@@ -12,7 +12,6 @@ import io.rsocket.SocketAcceptor;
 import io.rsocket.core.RSocketServer;
 import io.rsocket.frame.decoder.PayloadDecoder;
 import io.rsocket.transport.netty.server.CloseableChannel;
-import io.rsocket.transport.netty.server.TcpServerTransport;
 import io.rsocket.util.ByteBufPayload;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -25,8 +24,10 @@ import reactor.core.publisher.Mono;
 /**
  * A request-response RSocket server over TCP for the services' binary frames: one request frame
  * in, one response or error frame out. Payloads are decoded zero-copy; each request runs on a
- * bounded worker pool, never on the event loop (handlers may block on tiers or on the network);
- * when the pool's queue is full the request is answered at once with {@link ErrorCode#OVERLOADED}.
+ * bounded worker pool (handlers may block on tiers or on the network), except those the handler
+ * declares short and non-blocking ({@link FrameHandler#answersInline}), which the event loop
+ * answers itself; when the pool's queue is full the request is answered at once with
+ * {@link ErrorCode#OVERLOADED}.
  * Responses above {@link #FRAGMENT_MTU} go out in RSocket fragments.
  *
  * <p>Buffer ownership: the request payload is released exactly once, by the worker after the
@@ -48,6 +49,15 @@ public final class FrameServer implements AutoCloseable {
 
         /** An error frame for {@code request} (echoing its id when its header can be read). */
         ByteBuf error(ByteBuf request, ErrorCode code, String message);
+
+        /**
+         * Whether {@code request} may be answered on the event loop that read it instead of a worker:
+         * only for work that is short and never waits (no I/O, no lock held by slow work), where two
+         * thread hand-offs would cost more than the work. Never, unless overridden.
+         */
+        default boolean answersInline(ByteBuf request) {
+            return false;
+        }
     }
 
     /**
@@ -95,7 +105,7 @@ public final class FrameServer implements AutoCloseable {
                     .payloadDecoder(PayloadDecoder.ZERO_COPY)
                     .maxInboundPayloadSize(settings.maxFrameBytes())
                     .fragment(FRAGMENT_MTU)
-                    .bind(TcpServerTransport.create(settings.host(), settings.port()))
+                    .bind(FrameTransports.server(settings.host(), settings.port()))
                     .toFuture()
                     .get(30, TimeUnit.SECONDS);
             return new FrameServer(channel, workers);
@@ -155,19 +165,14 @@ public final class FrameServer implements AutoCloseable {
         @Override
         public Mono<Payload> requestResponse(Payload payload) {
             long start = System.nanoTime();
+            if (handler.answersInline(payload.data())) {
+                return Mono.just(answer(payload, start));
+            }
             CompletableFuture<Payload> response = new CompletableFuture<>();
             try {
                 workers.execute(() -> {
                     queueWait.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-                    try {
-                        response.complete(ByteBufPayload.create(handler.handle(payload.sliceData())));
-                    } catch (Throwable t) {
-                        response.complete(ByteBufPayload.create(handler.error(payload.sliceData(), ErrorCode.INTERNAL,
-                                name + " failed: " + t)));
-                    } finally {
-                        payload.release();
-                        latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-                    }
+                    response.complete(answer(payload, start));
                 });
             } catch (RejectedExecutionException e) {
                 ByteBuf refusal = handler.error(payload.sliceData(), ErrorCode.OVERLOADED,
@@ -178,6 +183,18 @@ public final class FrameServer implements AutoCloseable {
             }
             return Mono.fromFuture(response, true)
                     .doOnCancel(() -> response.thenAccept(Payload::release));
+        }
+
+        /** The handler's response (or an error frame if it threw); releases the request. */
+        private Payload answer(Payload payload, long start) {
+            try {
+                return ByteBufPayload.create(handler.handle(payload.sliceData()));
+            } catch (Throwable t) {
+                return ByteBufPayload.create(handler.error(payload.sliceData(), ErrorCode.INTERNAL, name + " failed: " + t));
+            } finally {
+                payload.release();
+                latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            }
         }
     }
 }

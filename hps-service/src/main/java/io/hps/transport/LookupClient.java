@@ -7,7 +7,6 @@ import io.rsocket.frame.decoder.PayloadDecoder;
 import io.rsocket.loadbalance.LoadbalanceRSocketClient;
 import io.rsocket.loadbalance.LoadbalanceTarget;
 import io.rsocket.loadbalance.RoundRobinLoadbalanceStrategy;
-import io.rsocket.transport.netty.client.TcpClientTransport;
 import io.rsocket.util.ByteBufPayload;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -44,7 +43,7 @@ public final class LookupClient implements AutoCloseable {
         }
         List<LoadbalanceTarget> targets = replicas.stream()
                 .map(a -> LoadbalanceTarget.from(a.getHostString() + ":" + a.getPort(),
-                        TcpClientTransport.create(a)))
+                        FrameTransports.client(a)))
                 .toList();
         RSocketConnector connector = RSocketConnector.create()
                 .payloadDecoder(PayloadDecoder.ZERO_COPY)

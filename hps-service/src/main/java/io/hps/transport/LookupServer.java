@@ -24,8 +24,12 @@ public final class LookupServer implements AutoCloseable {
         this.server = server;
     }
 
+    /** Requests of at most this many keys are answered on the event loop when every tier is in process. */
+    public static final int DEFAULT_INLINE_KEYS = 4096;
+
     /**
-     * Binds the server.
+     * Binds the server, answering requests of up to {@link #DEFAULT_INLINE_KEYS} keys on the event
+     * loop when every tier is in process.
      *
      * @param threads       lookup worker threads
      * @param queue         requests that may wait for a worker
@@ -33,7 +37,21 @@ public final class LookupServer implements AutoCloseable {
      */
     public static LookupServer start(ParameterServer server, String host, int port, int threads, int queue,
                                      int maxFrameBytes, MeterRegistry registry) {
-        return new LookupServer(FrameServer.start(new LookupHandler(server, ByteBufAllocator.DEFAULT),
+        return start(server, host, port, threads, queue, maxFrameBytes, DEFAULT_INLINE_KEYS, registry);
+    }
+
+    /**
+     * Binds the server.
+     *
+     * @param threads       lookup worker threads
+     * @param queue         requests that may wait for a worker
+     * @param maxFrameBytes largest inbound payload
+     * @param inlineKeys    requests of at most this many keys are answered on the event loop when
+     *                      every tier is in this process (0: every request goes to a worker)
+     */
+    public static LookupServer start(ParameterServer server, String host, int port, int threads, int queue,
+                                     int maxFrameBytes, int inlineKeys, MeterRegistry registry) {
+        return new LookupServer(FrameServer.start(new LookupHandler(server, ByteBufAllocator.DEFAULT, inlineKeys),
                 new FrameServer.Settings("lookup", host, port, threads, queue, maxFrameBytes), METERS, registry));
     }
 

@@ -44,6 +44,7 @@ class LookupServerTest {
     static ParameterServer server;
     static LookupServer lookupServer;
     static LookupClient client;
+    static SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
     @BeforeAll
     static void start() throws Exception {
@@ -52,7 +53,7 @@ class LookupServerTest {
                 "\"gpucache\": true, \"gpucacheper\": 0.5, \"hit_rate_threshold\": 1.0");
         server = ParameterServer.create(ps.config(), HpsSettings.DEFAULTS, new SimpleMeterRegistry());
         server.load(LoadProgress.NONE).get(60, TimeUnit.SECONDS);
-        lookupServer = LookupServer.start(server, "127.0.0.1", 0, 2, 16, 64 << 20, new SimpleMeterRegistry());
+        lookupServer = LookupServer.start(server, "127.0.0.1", 0, 2, 16, 64 << 20, registry);
         client = LookupClient.connect(List.of(new InetSocketAddress("127.0.0.1", lookupServer.port())),
                 Duration.ofSeconds(10), Duration.ofSeconds(5));
     }
@@ -102,6 +103,38 @@ class LookupServerTest {
             }
         }
         return keys;
+    }
+
+    private static byte[] bytes(ByteBuf frame) {
+        byte[] b = new byte[frame.readableBytes()];
+        frame.getBytes(frame.readerIndex(), b);
+        return b;
+    }
+
+    @Test
+    void shouldAnswerSmallRequestsOnTheEventLoopWhenEveryTierIsInProcess() {
+        int[] counts = new int[model.tables().size()];
+        long[] keys = keys(16, counts);
+        long waited = registry.get("hps.rsocket.lookup.queue.wait").timer().count();
+        byte[][] inline = new byte[1][];
+        exchange(request(TestModel.NAME, VectorDtype.F32, true, counts, keys), frame -> inline[0] = bytes(frame));
+        assertThat(registry.get("hps.rsocket.lookup.queue.wait").timer().count())
+                .as("no hand-off to a worker").isEqualTo(waited);
+
+        SimpleMeterRegistry workerRegistry = new SimpleMeterRegistry();
+        try (LookupServer workersOnly = LookupServer.start(server, "127.0.0.1", 0, 2, 16, 64 << 20, 0, workerRegistry);
+             LookupClient workersClient = LookupClient.connect(
+                     List.of(new InetSocketAddress("127.0.0.1", workersOnly.port())), Duration.ofSeconds(10),
+                     Duration.ofSeconds(5))) {
+            ByteBuf response = workersClient.lookup(request(TestModel.NAME, VectorDtype.F32, true, counts, keys))
+                    .block(Duration.ofSeconds(20));
+            try {
+                assertThat(bytes(response)).as("same answer from a worker").isEqualTo(inline[0]);
+            } finally {
+                response.release();
+            }
+            assertThat(workerRegistry.get("hps.rsocket.lookup.queue.wait").timer().count()).isEqualTo(1);
+        }
     }
 
     @Test

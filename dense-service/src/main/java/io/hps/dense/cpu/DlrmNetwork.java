@@ -132,7 +132,7 @@ public final class DlrmNetwork implements AutoCloseable {
         try {
             job.input().wrap(dense, MemorySegment.NULL, EmbeddingType.FLOAT32);
             int chunks = job.start(ForwardJob.Phase.BOTTOM, batch, chunkSamples(batch), bottomOut, null, false);
-            workers.submit(job, Math.min(chunks, workers.count()));
+            workers.submit(job, Math.min(chunks, Math.max(1, workers.count() / 2)));
             return new BottomPass(job);
         } catch (RuntimeException e) {
             release(job);
