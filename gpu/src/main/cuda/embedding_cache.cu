@@ -214,6 +214,32 @@ extern "C" __global__ void __launch_bounds__(256, 8) cache_query(TABLE_PARAMS, c
     }
 }
 
+// Query whose unknown keys read as the zero vector: as cache_query, and the row of each miss is zero-filled, so
+// that the output is complete when the kernel ends, without the host reading the miss count first.
+extern "C" __global__ void __launch_bounds__(256, 8) cache_query_or_zero(TABLE_PARAMS, const long long* __restrict__ keys,
+                                       int count, float* __restrict__ out, int* __restrict__ miss_indices, u64 tick) {
+    TABLE_OF_PARAMS;
+    int lane = lane_id();
+    for (long long i = warp_id(); i < count; i += warp_count()) {
+        long long key = keys[i];
+        int slot = find_present(t, key, lane);
+        if (slot >= 0) {
+            copy_row(out + i * t.dim, t.vectors + row_of(t, slot) * t.dim, t.dim, lane);
+            if (lane == 0) {
+                t.stamps[slot] = tick;
+            }
+        } else {
+            for (int j = lane; j < t.dim; j += WAYS) {
+                __stcg(out + i * t.dim + j, 0.0f);
+            }
+            if (lane == 0) {
+                unsigned at = atomicAdd(t.stats + STAT_MISSED, 1u);
+                miss_indices[at] = static_cast<int>(i);
+            }
+        }
+    }
+}
+
 // Replace: insert or overwrite; an evicting table evicts the least recent slot of a full set, a static table
 // records the lowest rejected batch index when it has no row left for a new key.
 extern "C" __global__ void cache_replace(TABLE_PARAMS, const long long* __restrict__ keys, int count,

@@ -22,6 +22,9 @@ import io.rsocket.core.RSocketConnector;
 import io.rsocket.frame.decoder.PayloadDecoder;
 import io.rsocket.transport.netty.client.TcpClientTransport;
 import io.rsocket.util.ByteBufPayload;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -38,7 +41,9 @@ import reactor.netty.tcp.TcpClient;
  * carrying a {@link HandleRequest} out and a lookup response frame back, the forward on the peer's buffer, the
  * scores back. With {@code deviceWait} the request goes out as soon as the copies are enqueued: it carries the
  * handle of an interprocess event recorded after the key copy, and the server's stream waits for that event on the
- * device; without it the client synchronises its stream before sending (72-byte request). Each request's hops are
+ * device; without it the client synchronises its stream before sending (72-byte request). When the server replies
+ * before its lookup has run on the device, the response metadata names the server's interprocess ready event and
+ * this side's stream waits for it before the forward reads the buffer. Each request's hops are
  * stamped into {@link #hops()} (the server's stamps come back in the response metadata).
  *
  * <p>Threads: see {@link GpuPath}; requests must not overlap (the server's pool is round-robin, and the key buffer
@@ -56,6 +61,8 @@ public final class GpuEnsemblePath implements GpuPath {
     private final CUevent keysReady;
     private final byte[] keysReadyHandle;
     private final HopLog hops = new HopLog();
+    /** The server's ready events, opened once each, by handle; owner thread only. */
+    private final Map<String, CUevent> readyEvents = new HashMap<>();
     private final Optional<EventLoopGroup> loop;
 
     private GpuEnsemblePath(DeviceOwner owner, GpuDlrm dlrm, BatchStaging staging, OpenedHandles opened,
@@ -127,6 +134,7 @@ public final class GpuEnsemblePath implements GpuPath {
         VectorHandle.CudaIpc handle;
         try {
             readServerStamps(response);
+            waitForReadyEvent(context, response);
             ByteBuf data = response.sliceData();
             LookupResponseDecoder decoder = new LookupResponseDecoder().wrap(data, data.readerIndex(),
                     data.readableBytes());
@@ -149,12 +157,32 @@ public final class GpuEnsemblePath implements GpuPath {
         return staging.scores(n);
     }
 
+    /**
+     * Makes the stream wait (on the device) for the server's ready event when the response names one: the metadata's
+     * 64 bytes after the server stamps. Each of the server's events is opened once.
+     */
+    private void waitForReadyEvent(DeviceContext context, Payload response) {
+        if (!response.hasMetadata()) {
+            return;
+        }
+        ByteBuf metadata = response.sliceMetadata();
+        int at = HopLog.SERVER_STAMPS * Long.BYTES;
+        if (metadata.readableBytes() != at + IpcEvents.HANDLE_BYTES) {
+            return;
+        }
+        byte[] handle = new byte[IpcEvents.HANDLE_BYTES];
+        metadata.getBytes(metadata.readerIndex() + at, handle);
+        CUevent event = readyEvents.computeIfAbsent(HexFormat.of().formatHex(handle),
+                h -> IpcEvents.open(context, handle));
+        IpcEvents.waitOn(context, event);
+    }
+
     private void readServerStamps(Payload response) {
         if (!response.hasMetadata()) {
             return;
         }
         ByteBuf metadata = response.sliceMetadata();
-        if (metadata.readableBytes() == HopLog.SERVER_STAMPS * Long.BYTES) {
+        if (metadata.readableBytes() >= HopLog.SERVER_STAMPS * Long.BYTES) {
             for (int i = 0; i < HopLog.SERVER_STAMPS; i++) {
                 hops.stamp(HopLog.SERVER_RECEIVED + i, metadata.getLongLE(metadata.readerIndex() + i * Long.BYTES));
             }
@@ -184,6 +212,8 @@ public final class GpuEnsemblePath implements GpuPath {
             if (keysReady != null) {
                 IpcEvents.destroy(context, keysReady);
             }
+            readyEvents.values().forEach(e -> IpcEvents.destroy(context, e));
+            readyEvents.clear();
             return null;
         }).join();
         dlrm.close();

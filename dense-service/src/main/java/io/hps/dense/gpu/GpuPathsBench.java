@@ -43,10 +43,12 @@ import java.util.stream.IntStream;
  * <p>The ensemble's requests are stamped at each hop ({@link HopLog}); the median of each hop is printed per batch
  * size. {@code --device-wait false} makes the ensemble client synchronise before it sends instead of letting the
  * server wait for its key upload on the device; {@code --loop-spin-micros 0} keeps reactor-netty's sleeping event
- * loops on both sides ({@link EnsembleOptions}); {@code --paths} picks the columns.
+ * loops on both sides ({@link EnsembleOptions}); {@code --device-reply false} makes the lookup server synchronise
+ * its stream before it answers instead of answering with a ready event ({@link IpcLookupServer}); {@code --paths}
+ * picks the columns.
  *
  * <p>Command line: {@code [--scale 1.0] [--seed 42] [--precision TF32] [--batches 32,64,...]
- * [--paths native,fused,ensemble] [--device-wait true] [--loop-spin-micros 2000] [--out DIR]}.
+ * [--paths native,fused,ensemble] [--device-wait true] [--device-reply true] [--loop-spin-micros 2000] [--out DIR]}.
  */
 public final class GpuPathsBench {
 
@@ -161,7 +163,8 @@ public final class GpuPathsBench {
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), IpcLookupServer.class.getName(),
                 "--scale", options.getOrDefault("--scale", "1.0"), "--seed", options.getOrDefault("--seed", "42"),
                 "--max-batch", Integer.toString(config.maxBatchSize()), "--pool", "2", "--loop-spin-micros",
-                Long.toString(ensembleOptions().eventLoopSpinMicros())));
+                Long.toString(ensembleOptions().eventLoopSpinMicros()), "--device-reply",
+                options.getOrDefault("--device-reply", "true")));
         return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     }
 

@@ -11,7 +11,8 @@ import java.util.Locale;
  * <p>Stamps, in request order: {@link #SUBMIT} the caller's {@code score}, {@link #STAGE_START} the client's owner
  * thread starts staging, {@link #SENT} the request is handed to RSocket, {@link #SERVER_RECEIVED} the server's
  * event loop has the request, {@link #LOOKUP_START} the server's owner thread starts the lookup,
- * {@link #LOOKUP_DONE} the lookup is done on the device (synchronised), {@link #REPLY_SENT} the response is handed
+ * {@link #LOOKUP_DONE} the lookup is done on the device (synchronised), or only enqueued when the server replies
+ * before the device has run it, {@link #REPLY_SENT} the response is handed
  * to RSocket, {@link #RECEIVED} the client's event loop has the response, {@link #FORWARD_START} the client's owner
  * thread starts the forward, {@link #FORWARD_DONE} the scores are on the host, {@link #RETURNED} the caller has
  * them.
@@ -35,6 +36,8 @@ final class HopLog {
     static final int STAMPS = 11;
     /** Server stamps travel in the response's metadata, {@link #SERVER_RECEIVED} to {@link #REPLY_SENT}. */
     static final int SERVER_STAMPS = REPLY_SENT - SERVER_RECEIVED + 1;
+    /** Server stamps taken before the reply's, which is written last in the metadata. */
+    static final int SERVER_STAMPS_BEFORE_REPLY = REPLY_SENT - SERVER_RECEIVED;
 
     private static final String[] HOPS = {"client owner wake", "stage", "request to server event loop",
         "server owner wake", "lookup", "reply hand-off", "reply to client event loop", "client owner wake",

@@ -45,16 +45,23 @@ import reactor.netty.tcp.TcpServer;
  * embedding section carries that buffer as a {@link VectorHandle.CudaIpc}. No embedding byte leaves device memory.
  *
  * <p>Buffer reuse: buffers are handed out round-robin, so a client may hold at most {@code poolSize - 1} responses
- * while it sends the next request; the stream is synchronised before each response, so the vectors are complete
- * when the client reads them. A request carrying an interprocess event makes the stream wait for it (on the
+ * while it sends the next request. A request carrying an interprocess event makes the stream wait for it (on the
  * device) before the query reads the keys; the last event opened is kept and reused while requests name it.
+ *
+ * <p>When the vectors are ready: with {@code deviceReply} (the default) the server does not wait for its stream.
+ * The query writes the zero vector for unknown keys itself, an interprocess event of the buffer is recorded after
+ * it, and the response goes out at once with that event's handle after the stamps in its metadata; the client's
+ * stream waits for the event on the device before reading the buffer. The response status is then OK whatever the
+ * misses (they were not counted yet when it was sent). Without {@code deviceReply} the stream is synchronised, the
+ * misses are zeroed, and the status says whether default vectors were used.
  *
  * <p>Threads: the request is decoded on the RSocket event loop, the lookup runs on the device's owner thread, and
  * the response is handed to RSocket from there. Each response's metadata carries four little-endian int64
  * {@link System#nanoTime()} stamps (received, lookup start, lookup done, reply sent) for {@link HopLog}.
  *
  * <p>Command line (the benchmark starts it in its own JVM): {@code --scale S --seed N --max-batch N --pool N
- * [--loop-spin-micros 2000]}; prints {@code ready port=P spinning loop=B} once it serves, and stops when its standard input closes.
+ * [--loop-spin-micros 2000] [--device-reply true]}; prints {@code ready port=P spinning loop=B device reply=B} once it
+ * serves, and stops when its standard input closes.
  */
 public final class IpcLookupServer implements AutoCloseable {
 
@@ -67,13 +74,16 @@ public final class IpcLookupServer implements AutoCloseable {
     private final List<byte[]> poolHandles;
     private final CloseableChannel channel;
     private final Optional<EventLoopGroup> loop;
+    private final List<CUevent> ready;
+    private final List<byte[]> readyHandles;
     private int next;
     private byte[] eventHandle;
     private CUevent event;
 
     private IpcLookupServer(DeviceOwner owner, DlrmArchitecture arch, StaticEmbeddingTable table,
                             BatchStaging staging, OpenedHandles opened, List<DeviceBuffer> pool,
-                            List<byte[]> poolHandles, long eventLoopSpinMicros) {
+                            List<byte[]> poolHandles, List<CUevent> ready, List<byte[]> readyHandles,
+                            long eventLoopSpinMicros) {
         this.owner = owner;
         this.arch = arch;
         this.table = table;
@@ -81,6 +91,8 @@ public final class IpcLookupServer implements AutoCloseable {
         this.opened = opened;
         this.pool = pool;
         this.poolHandles = poolHandles;
+        this.ready = ready;
+        this.readyHandles = readyHandles;
         this.loop = eventLoopSpinMicros == 0 ? Optional.empty()
                 : SpinningEventLoop.create("hps-ensemble-server", eventLoopSpinMicros);
         TcpServer tcp = TcpServer.create().host("127.0.0.1").port(0);
@@ -91,28 +103,42 @@ public final class IpcLookupServer implements AutoCloseable {
 
     /**
      * Loads the table and the pool on {@code owner}'s device and starts listening on a free loopback port; with
-     * {@code eventLoopSpinMicros > 0} the connection runs on a {@link SpinningEventLoop}.
+     * {@code eventLoopSpinMicros > 0} the connection runs on a {@link SpinningEventLoop}; with {@code deviceReply}
+     * responses go out before the lookup has run on the device (see the class comment).
      */
     public static IpcLookupServer start(DeviceOwner owner, DlrmArchitecture arch, RowSource rows, int maxBatchSize,
-                                        int poolSize, long eventLoopSpinMicros) {
+                                        int poolSize, long eventLoopSpinMicros, boolean deviceReply) {
         return owner.submit(context -> {
             StaticEmbeddingTable table = StaticEmbeddingTable.load(context, arch.tables(), rows);
             BatchStaging staging = new BatchStaging(context, arch, maxBatchSize, false);
             long bytes = (long) maxBatchSize * arch.tableCount() * staging.rowBytes();
             List<DeviceBuffer> pool = new ArrayList<>();
             List<byte[]> handles = new ArrayList<>();
+            List<CUevent> ready = new ArrayList<>();
+            List<byte[]> readyHandles = new ArrayList<>();
             for (int i = 0; i < poolSize; i++) {
                 DeviceBuffer b = context.allocate(bytes);
                 pool.add(b);
                 handles.add(IpcMemHandles.export(context, b));
+                if (deviceReply) {
+                    CUevent e = IpcEvents.create(context);
+                    ready.add(e);
+                    readyHandles.add(IpcEvents.export(context, e));
+                }
             }
-            return new DeviceParts(table, staging, new OpenedHandles(context), pool, handles);
+            return new DeviceParts(table, staging, new OpenedHandles(context), pool, handles, ready, readyHandles);
         }).thenApply(p -> new IpcLookupServer(owner, arch, p.table(), p.staging(), p.opened(), p.pool(),
-                p.handles(), eventLoopSpinMicros)).join();
+                p.handles(), p.ready(), p.readyHandles(), eventLoopSpinMicros)).join();
     }
 
     private record DeviceParts(StaticEmbeddingTable table, BatchStaging staging, OpenedHandles opened,
-                               List<DeviceBuffer> pool, List<byte[]> handles) {
+                               List<DeviceBuffer> pool, List<byte[]> handles, List<CUevent> ready,
+                               List<byte[]> readyHandles) {
+    }
+
+    /** Whether responses go out before the lookup has run on the device, with a ready event. */
+    public boolean deviceReply() {
+        return !ready.isEmpty();
     }
 
     /** The loopback port it listens on. */
@@ -128,17 +154,24 @@ public final class IpcLookupServer implements AutoCloseable {
         } finally {
             payload.release();
         }
-        ByteBuf stamps = ByteBufAllocator.DEFAULT.buffer(HopLog.SERVER_STAMPS * Long.BYTES).writeLongLE(received);
-        CompletableFuture<ByteBuf> frame = owner.submit(context -> lookup(context, request, stamps));
+        ByteBuf metadata = ByteBufAllocator.DEFAULT.buffer(HopLog.SERVER_STAMPS * Long.BYTES + IpcEvents.HANDLE_BYTES)
+                .writeLongLE(received);
+        CompletableFuture<ByteBuf> frame = owner.submit(context -> lookup(context, request, metadata));
         frame.exceptionally(failure -> {
-            stamps.release();
+            metadata.release();
             return null;
         });
-        return Mono.fromFuture(frame).map(f -> ByteBufPayload.create(f, stamps.writeLongLE(System.nanoTime())));
+        return Mono.fromFuture(frame).map(f -> ByteBufPayload.create(f, withReplyStamp(metadata)));
     }
 
-    private ByteBuf lookup(DeviceContext context, HandleRequest request, ByteBuf stamps) {
-        stamps.writeLongLE(System.nanoTime());
+    /** Puts the reply stamp in its place, before the ready event's handle when there is one. */
+    private static ByteBuf withReplyStamp(ByteBuf metadata) {
+        metadata.setLongLE(HopLog.SERVER_STAMPS_BEFORE_REPLY * Long.BYTES, System.nanoTime());
+        return metadata;
+    }
+
+    private ByteBuf lookup(DeviceContext context, HandleRequest request, ByteBuf metadata) {
+        metadata.writeLongLE(System.nanoTime());
         int count = request.batch() * request.tables();
         int slot = next;
         next = (next + 1) % pool.size();
@@ -146,20 +179,28 @@ public final class IpcLookupServer implements AutoCloseable {
         if (request.event() != null) {
             IpcEvents.waitOn(context, keysEvent(context, request.event()));
         }
-        table.enqueueQuery(opened.pointer(request.handle()), count, out.pointer(), staging);
-        context.synchronize();
-        stamps.writeLongLE(System.nanoTime());
-        TableOutcome outcome = staging.outcome();
-        if (outcome.missed() > 0) {
-            table.zeroMisses(context, staging, outcome.missed(), out.pointer());
+        LookupStatus status;
+        if (deviceReply()) {
+            table.enqueueQueryOrZero(opened.pointer(request.handle()), count, out.pointer(), staging);
+            IpcEvents.record(context, ready.get(slot));
+            metadata.writeLongLE(System.nanoTime()).writeLongLE(0).writeBytes(readyHandles.get(slot));
+            status = LookupStatus.OK;
+        } else {
+            table.enqueueQuery(opened.pointer(request.handle()), count, out.pointer(), staging);
+            context.synchronize();
+            metadata.writeLongLE(System.nanoTime()).writeLongLE(0);
+            TableOutcome outcome = staging.outcome();
+            if (outcome.missed() > 0) {
+                table.zeroMisses(context, staging, outcome.missed(), out.pointer());
+            }
+            status = outcome.missed() > 0 ? LookupStatus.DEFAULTS_USED : LookupStatus.OK;
         }
         long length = count * staging.rowBytes();
         EmbeddingBlock block = EmbeddingBlock.sampleMajor(VectorDtype.F32, request.batch(), request.tables(),
                 arch.embeddingDimension()).withHandle(new VectorHandle.CudaIpc(poolHandles.get(slot),
                 context.ordinal(), 0, length));
         ByteBuf frame = ByteBufAllocator.DEFAULT.buffer(LookupResponseEncoder.frameLength(block));
-        LookupResponseEncoder.encode(frame, 0, outcome.missed() > 0 ? LookupStatus.DEFAULTS_USED : LookupStatus.OK,
-                block, null, null);
+        LookupResponseEncoder.encode(frame, 0, status, block, null, null);
         return frame;
     }
 
@@ -183,6 +224,7 @@ public final class IpcLookupServer implements AutoCloseable {
             if (event != null) {
                 IpcEvents.destroy(context, event);
             }
+            ready.forEach(e -> IpcEvents.destroy(context, e));
             pool.forEach(DeviceBuffer::close);
             table.close();
             staging.close();
@@ -197,6 +239,7 @@ public final class IpcLookupServer implements AutoCloseable {
         int maxBatch = 131072;
         int poolSize = 2;
         long spinMicros = EnsembleOptions.DEFAULTS.eventLoopSpinMicros();
+        boolean deviceReply = true;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--scale" -> scale = Double.parseDouble(args[i + 1]);
@@ -204,14 +247,16 @@ public final class IpcLookupServer implements AutoCloseable {
                 case "--max-batch" -> maxBatch = Integer.parseInt(args[i + 1]);
                 case "--pool" -> poolSize = Integer.parseInt(args[i + 1]);
                 case "--loop-spin-micros" -> spinMicros = Long.parseLong(args[i + 1]);
+                case "--device-reply" -> deviceReply = Boolean.parseBoolean(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option: " + args[i]);
             }
         }
         DlrmArchitecture arch = new GeneratorSettings(Path.of("."), "dlrm", scale, 128, seed, 1, maxBatch)
                 .architecture();
         try (IpcLookupServer server = start(GpuRuntime.device(0), arch, new SeededRows(arch.tables(), seed),
-                maxBatch, poolSize, spinMicros)) {
-            System.out.println("ready port=" + server.port() + " spinning loop=" + server.loop.isPresent());
+                maxBatch, poolSize, spinMicros, deviceReply)) {
+            System.out.println("ready port=" + server.port() + " spinning loop=" + server.loop.isPresent()
+                    + " device reply=" + server.deviceReply());
             System.out.flush();
             System.in.transferTo(OutputStream.nullOutputStream());
         }

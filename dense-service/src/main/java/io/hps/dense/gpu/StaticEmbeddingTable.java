@@ -95,6 +95,15 @@ final class StaticEmbeddingTable implements AutoCloseable {
         table.copyOutcomeAsync(staging.hostOutcome);
     }
 
+    /**
+     * Enqueues the query of {@code count} encoded keys into {@code out} with the zero vector for unknown keys, and the
+     * copy of its outcome to the staging's pinned outcome: {@code out} is complete once the stream has passed it.
+     */
+    void enqueueQueryOrZero(CUdeviceptr keys, int count, CUdeviceptr out, BatchStaging staging) {
+        table.queryOrZero(keys, count, out, staging.misses.pointer(), tick);
+        table.copyOutcomeAsync(staging.hostOutcome);
+    }
+
     /** Writes the zero vector into the rows of the {@code missed} unknown keys of the last query; waits for it. */
     void zeroMisses(DeviceContext context, BatchStaging staging, int missed, CUdeviceptr out) {
         int[] indices = staging.missIndices(context, missed);

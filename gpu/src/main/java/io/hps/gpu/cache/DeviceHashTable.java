@@ -104,6 +104,17 @@ public final class DeviceHashTable implements AutoCloseable {
     }
 
     /**
+     * Enqueues a query like {@link #query} that also writes the zero vector into the row of each miss: the output is
+     * complete once the stream has passed the query, with no host step between (the misses are still listed and
+     * counted).
+     */
+    public void queryOrZero(CUdeviceptr keys, int count, CUdeviceptr out, CUdeviceptr missIndices, long tick) {
+        startOperation();
+        launch("cache_query_or_zero", count).arg(keys).arg(count).arg(out).arg(missIndices).arg(tick)
+                .launch(context.stream());
+    }
+
+    /**
      * Enqueues a replace: {@code keys[i]} gets row {@code i} of {@code rows} ({@code count x dimension} floats),
      * stamped with {@code tick}. An evicting table evicts the least recent slot of a full set; a static table
      * that has no row left for a new key skips it and reports the lowest such index as

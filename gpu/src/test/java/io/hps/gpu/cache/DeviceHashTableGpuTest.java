@@ -68,6 +68,41 @@ class DeviceHashTableGpuTest {
         assertThat(result.missed()).isEqualTo(10);
     }
 
+    @Test
+    void shouldWriteZeroVectorsForUnknownKeysWhenQueriedOrZero() {
+        int stored = 3000;
+        long[] keys = new SplittableRandom(5).longs(stored + 500).toArray();
+        float[] rows = rows(stored);
+        long[] present = java.util.Arrays.copyOf(keys, stored);
+
+        record Answer(float[] vectors, int missed) {
+        }
+        Answer answer = GpuRuntime.device(0).submit(c -> {
+            try (DeviceHashTable table = DeviceHashTable.allocate(c, HashTableShape.staticTable(stored, DIMENSION));
+                 DeviceBuffer k = c.allocate((long) keys.length * Long.BYTES);
+                 DeviceBuffer out = c.allocate((long) keys.length * DIMENSION * Float.BYTES);
+                 DeviceBuffer misses = c.allocate((long) keys.length * Integer.BYTES);
+                 PinnedBuffer outcome = c.allocatePinned(TableOutcome.BYTES)) {
+                replace(c, table, present, rows);
+                float[] garbage = new float[keys.length * DIMENSION];
+                java.util.Arrays.fill(garbage, Float.NaN);
+                out.write(garbage, 0);
+                k.write(keys);
+                table.queryOrZero(k.pointer(), keys.length, out.pointer(), misses.pointer(), 2);
+                table.copyOutcomeAsync(outcome);
+                c.synchronize();
+                return new Answer(out.readFloats(0, keys.length * DIMENSION),
+                        TableOutcome.read(outcome.segment()).missed());
+            }
+        }).join();
+
+        assertThat(answer.missed()).isEqualTo(keys.length - stored);
+        for (int i = 0; i < keys.length; i++) {
+            float[] expected = i < stored ? row(rows, i) : new float[DIMENSION];
+            assertThat(row(answer.vectors(), i)).as("row %d", i).containsExactly(expected);
+        }
+    }
+
     private record Result(TableOutcome write, Map<Long, float[]> dumped, int missed) {
     }
 
