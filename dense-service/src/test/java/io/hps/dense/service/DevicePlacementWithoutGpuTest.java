@@ -19,14 +19,17 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The service on a machine without a GPU: an instance on {@code device: gpu} fails to load with the probe's reason
  * in the readiness details while the others load; {@code device: auto} serves on the CPU the same scores as
- * {@code device: cpu}, native and fused.
+ * {@code device: cpu}, native and fused. Skipped where a GPU is present; the context is closed after the class, so
+ * that GPU instances it may have opened there do not outlive it.
  */
+@DirtiesContext
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class DevicePlacementWithoutGpuTest {
     private static final HttpClient http = HttpClient.newHttpClient();
