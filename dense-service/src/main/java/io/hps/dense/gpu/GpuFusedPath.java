@@ -24,19 +24,20 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The fused path on one GPU: the HPS lookup in-process, with an evicting device cache ({@link DeviceHashTable}) in
- * front of a CPU tier ({@link EmbeddingTier}: in-process hash map, Redis, RocksDB), the dense forward on the same
+ * front of CPU tiers ({@link EmbeddingTier}: in-process hash map, Redis, RocksDB), the dense forward on the same
  * device, only the scores back.
  *
  * <p>Per request: keys and dense features through pinned staging to the device; one cache query into the
  * {@code [batch, tables, dimension]} embedding buffer; when keys missed, their indices come back, the missing keys
- * are fetched from the tier (one call per table, under a deadline) and inserted into the cache synchronously; the
+ * are fetched from the tiers (one call per table and tier, in order, under one deadline; a tier skips the keys an
+ * earlier one found) and inserted into the cache synchronously; the
  * fetched rows reach their places in the embedding buffer through a per-request static table of the misses, queried
  * with the whole batch (keys that hit the cache are not in it and keep their rows), so a batch whose keys do not all
- * fit in the cache at once is still served whole. Then the forward and the scores. Keys the tier does not have get
+ * fit in the cache at once is still served whole. Then the forward and the scores. Keys no tier has get
  * the zero vector, which is cached like any other row. Every miss is inserted whatever the hit rate (no
  * asynchronous insertion).
  *
- * <p>Threads: see {@link GpuPath}. The tier is called from the device's owner thread.
+ * <p>Threads: see {@link GpuPath}. The tiers are called from the device's owner thread.
  */
 public final class GpuFusedPath implements GpuPath {
 
@@ -48,7 +49,7 @@ public final class GpuFusedPath implements GpuPath {
     private final DeviceHashTable missTable;
     private final BatchStaging staging;
     private final MissBuffers missBuffers;
-    private final EmbeddingTier tier;
+    private final List<EmbeddingTier> tiers;
     private final List<TierTable> tierTables;
     private final DlrmArchitecture arch;
     private final AtomicLong lookups = new AtomicLong();
@@ -57,14 +58,14 @@ public final class GpuFusedPath implements GpuPath {
 
     private GpuFusedPath(DeviceOwner owner, GpuDlrm dlrm, DeviceHashTable cache, DeviceHashTable missTable,
                          BatchStaging staging,
-                         MissBuffers missBuffers, EmbeddingTier tier, List<TierTable> tierTables) {
+                         MissBuffers missBuffers, List<EmbeddingTier> tiers, List<TierTable> tierTables) {
         this.owner = owner;
         this.dlrm = dlrm;
         this.cache = cache;
         this.missTable = missTable;
         this.staging = staging;
         this.missBuffers = missBuffers;
-        this.tier = tier;
+        this.tiers = tiers;
         this.tierTables = tierTables;
         this.arch = dlrm.architecture();
     }
@@ -72,9 +73,24 @@ public final class GpuFusedPath implements GpuPath {
     /**
      * Uploads the dense weights and allocates an empty cache of at least {@code cacheRows} rows (all tables
      * together). {@code tier} stays owned by the caller and must hold the model's tables under {@code model}.
+     * When a step after the weights' upload fails, the weights are freed before the future fails.
      */
     public static CompletableFuture<GpuFusedPath> load(DeviceOwner owner, DlrmWeights weights, EmbeddingTier tier,
                                                        String model, long cacheRows, GpuPathConfig config) {
+        return load(owner, weights, List.of(tier), model, cacheRows, config);
+    }
+
+    /**
+     * As {@link #load(DeviceOwner, DlrmWeights, EmbeddingTier, String, long, GpuPathConfig)} over a chain of tiers
+     * asked in order (a parameter server's volatile, then persistent tier), at least one.
+     */
+    public static CompletableFuture<GpuFusedPath> load(DeviceOwner owner, DlrmWeights weights,
+                                                       List<EmbeddingTier> tiers, String model, long cacheRows,
+                                                       GpuPathConfig config) {
+        if (tiers.isEmpty()) {
+            throw new IllegalArgumentException("the fused path needs at least one tier: model=" + model);
+        }
+        List<EmbeddingTier> chain = List.copyOf(tiers);
         DlrmArchitecture arch = weights.architecture();
         List<TierTable> tierTables = arch.tables().stream().map(t -> TierTable.of(model, t)).toList();
         return GpuDlrm.load(owner, weights, config.dlrm()).thenCompose(dlrm -> owner.submit(context -> {
@@ -85,7 +101,11 @@ public final class GpuFusedPath implements GpuPath {
             DeviceHashTable missTable = DeviceHashTable.allocate(context,
                     HashTableShape.staticTable(lookups, arch.embeddingDimension()));
             MissBuffers missBuffers = new MissBuffers(context, lookups, staging.rowBytes());
-            return new GpuFusedPath(owner, dlrm, cache, missTable, staging, missBuffers, tier, tierTables);
+            return new GpuFusedPath(owner, dlrm, cache, missTable, staging, missBuffers, chain, tierTables);
+        }).whenCompleteAsync((path, failure) -> {
+            if (failure != null) {
+                dlrm.close(); // off the owner thread: close waits for it
+            }
         }));
     }
 
@@ -130,7 +150,7 @@ public final class GpuFusedPath implements GpuPath {
     }
 
     /**
-     * Fetches the missed keys from the tier, grouped by table, inserts them into the cache and writes their rows into
+     * Fetches the missed keys from the tiers, grouped by table, inserts them into the cache and writes their rows into
      * the embedding buffer; waits for it.
      */
     private void insertMisses(DeviceContext context, int missed, int count) {
@@ -173,7 +193,9 @@ public final class GpuFusedPath implements GpuPath {
             long[] keys = Arrays.copyOfRange(raw, start[t], start[t + 1]);
             MemorySegment out = missBuffers.hostRows.segment().asSlice(start[t] * rowBytes, count * rowBytes);
             boolean[] found = new boolean[count];
-            tier.get(tierTables.get(t), keys, count, out, found, deadline);
+            for (EmbeddingTier tier : tiers) {
+                tier.get(tierTables.get(t), keys, count, out, found, deadline);
+            }
             for (int i = 0; i < count; i++) {
                 if (!found[i]) {
                     out.asSlice(i * rowBytes, rowBytes).fill((byte) 0);

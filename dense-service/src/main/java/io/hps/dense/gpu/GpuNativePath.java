@@ -36,6 +36,7 @@ public final class GpuNativePath implements GpuPath {
     /**
      * Uploads the dense weights and every row of the architecture's tables from {@code rows}; the future completes
      * when the path can serve.
+     * When a step after the weights' upload fails, the weights are freed before the future fails.
      */
     public static CompletableFuture<GpuNativePath> load(DeviceOwner owner, DlrmWeights weights, RowSource rows,
                                                         GpuPathConfig config) {
@@ -44,6 +45,10 @@ public final class GpuNativePath implements GpuPath {
             StaticEmbeddingTable table = StaticEmbeddingTable.load(context, arch.tables(), rows);
             return new GpuNativePath(owner, dlrm, table,
                     new BatchStaging(context, arch, config.maxBatchSize(), true));
+        }).whenCompleteAsync((path, failure) -> {
+            if (failure != null) {
+                dlrm.close(); // off the owner thread: close waits for it
+            }
         }));
     }
 

@@ -3,10 +3,11 @@ package io.hps.dense.gpu;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Where the embedding rows of a model come from when a device table is filled: the model's files, or the
- * generator's seeds.
+ * Where the embedding rows of a model come from when a device table is filled: the model's files
+ * ({@link SparseFileRows}), or the generator's seeds ({@link SeededRows}). Row {@code r} of a table is stored under
+ * {@link #key}{@code (table, r)}: the row index itself unless the source says otherwise.
  *
- * <p>Threads: implementations are thread-safe; {@link #read} may run on several threads at once.
+ * <p>Threads: implementations are thread-safe; {@link #read} and {@link #key} may run on several threads at once.
  */
 @FunctionalInterface
 public interface RowSource {
@@ -17,4 +18,9 @@ public interface RowSource {
      * the caller and holds at least that many bytes.
      */
     void read(int table, long firstRow, int count, MemorySegment out);
+
+    /** The key of row {@code row} of table {@code table}; by default the row index (keys {@code 0..rows-1}). */
+    default long key(int table, long row) {
+        return row;
+    }
 }

@@ -18,7 +18,7 @@ import jcuda.driver.CUdeviceptr;
 
 /**
  * Every row of every table of a model resident in one static {@link DeviceHashTable} (HugeCTR's static table):
- * keys encoded by {@link TableKeys}, filled once at start-up from a {@link RowSource}, never evicted. A key that is
+ * keys ({@link RowSource#key}) encoded by {@link TableKeys}, filled once at start-up from a {@link RowSource}, never evicted. A key that is
  * in no table gets the zero vector.
  *
  * <p>Threads: owner thread of the device only.
@@ -64,7 +64,7 @@ final class StaticEmbeddingTable implements AutoCloseable {
         void chunk(RowSource rows, int t, long first, int count, int dim) {
             MemorySegment k = hostKeys.segment();
             for (int i = 0; i < count; i++) {
-                k.setAtIndex(ValueLayout.JAVA_LONG, i, TableKeys.encode(t, first + i));
+                k.setAtIndex(ValueLayout.JAVA_LONG, i, TableKeys.encode(t, rows.key(t, first + i)));
             }
             long sliceBytes = (long) LOAD_SLICE_ROWS * dim * Float.BYTES;
             IntStream.range(0, Math.ceilDiv(count, LOAD_SLICE_ROWS)).parallel().forEach(s -> {

@@ -11,13 +11,14 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.DependsOn;
 
 /**
  * Wires the scoring paths into the service: the RSocket score server binds at start-up and
  * answers NOT_READY until each instance is loaded and its network warmed up, which happens in the
  * background once the application is up; readiness (health group {@code readiness}) follows.
  * Shutdown order: score server, then the instances' loading and hps-service client, then the
- * instances.
+ * instances, then the GPU's owner thread.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(DenseServiceProperties.class)
@@ -25,14 +26,21 @@ class DenseServiceConfiguration {
     private static final Logger log = LoggerFactory.getLogger(DenseServiceConfiguration.class);
 
     @Bean(destroyMethod = "close")
+    GpuDevices gpuDevices(DenseServiceProperties properties) {
+        return new GpuDevices(properties.gpu().deviceIndex());
+    }
+
+    /** Depends on the GPU so that the instances on it are closed before its owner thread stops. */
+    @Bean(destroyMethod = "close")
+    @DependsOn("gpuDevices")
     ServedModels servedModels(DenseServiceProperties properties) {
         return new ServedModels(properties.models().stream().map(DenseServiceProperties.Model::name).toList());
     }
 
     @Bean(destroyMethod = "close")
     ModelLoading modelLoading(ServedModels models, DenseServiceProperties properties, MeterRegistry registry,
-                              ApplicationContext context) {
-        return new ModelLoading(models, properties, registry, context);
+                              ApplicationContext context, GpuDevices gpus) {
+        return new ModelLoading(models, properties, registry, context, gpus);
     }
 
     @Bean(destroyMethod = "close")

@@ -1,13 +1,17 @@
 package io.hps.dense.service;
 
+import io.hps.dense.path.GpuSettings;
 import io.hps.dense.path.PathKind;
 import io.hps.dense.path.PathSettings;
 import io.hps.dense.transport.ScoreServerSettings;
+import io.hps.gpu.GpuAvailability;
+import io.hps.gpu.dense.GemmPrecision;
 import io.hps.wire.VectorDtype;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -19,10 +23,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param rsocket     where the RSocket score server listens
  * @param network     the dense network of every instance
  * @param ensemble    lookups of ensemble instances
+ * @param gpu         the GPU of the instances placed on one
  */
 @ConfigurationProperties("dense")
 public record DenseServiceProperties(List<Model> models, List<String> hpsReplicas, @DefaultValue Rsocket rsocket,
-                                     @DefaultValue Network network, @DefaultValue Ensemble ensemble) {
+                                     @DefaultValue Network network, @DefaultValue Ensemble ensemble,
+                                     @DefaultValue Gpu gpu) {
 
     public DenseServiceProperties {
         models = models == null ? List.of() : List.copyOf(models);
@@ -45,13 +51,57 @@ public record DenseServiceProperties(List<Model> models, List<String> hpsReplica
      * @param path          native, fused or ensemble
      * @param wireDtype     ensemble only: vector dtype asked of hps-service (F32, F16, BF16)
      * @param uniqueVectors ensemble only: ask for unique vectors plus an inverse index
+     * @param device        where the instance runs: cpu, gpu, or auto (the GPU when there is one); native and
+     *                      fused only on a GPU
+     * @param precision     GPU only: arithmetic of the dense layers, tf32 (tensor cores) or fp32
      */
     public record Model(String name, Path modelDir, @DefaultValue("fused") PathKind path,
-                        @DefaultValue("F32") VectorDtype wireDtype, @DefaultValue("false") boolean uniqueVectors) {
+                        @DefaultValue("F32") VectorDtype wireDtype, @DefaultValue("false") boolean uniqueVectors,
+                        @DefaultValue("cpu") Device device, @DefaultValue("tf32") GemmPrecision precision) {
         public Model {
             if (name == null || name.isBlank() || modelDir == null) {
                 throw new IllegalArgumentException("dense.models[] needs name and model-dir: name=" + name
                         + " modelDir=" + modelDir);
+            }
+            if (device == null || precision == null) {
+                throw new IllegalArgumentException("dense.models[] device and precision must be set: name=" + name
+                        + " device=" + device + " precision=" + precision);
+            }
+            if (device != Device.CPU && path == PathKind.ENSEMBLE) {
+                throw new IllegalArgumentException("dense.models[].device must be cpu for path ensemble (the "
+                        + "ensemble does not run on the GPU): name=" + name + " device=" + device.tagValue()
+                        + " path=" + path.tagValue());
+            }
+        }
+
+        /** Whether this instance runs on the GPU when the probe answered {@code gpu}; auto follows the probe. */
+        boolean onGpu(GpuAvailability gpu) {
+            return device == Device.GPU || device == Device.AUTO && gpu.available();
+        }
+    }
+
+    /** Where an instance runs ({@code dense.models[i].device}). */
+    public enum Device {
+        CPU, GPU,
+        /** The GPU when the probe finds one, else the CPU. */
+        AUTO;
+
+        /** Lowercase name, as in configuration and logs. */
+        public String tagValue() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /**
+     * @param deviceIndex   CUDA device ordinal the GPU instances run on; one owner thread for all of them
+     * @param timeoutMillis longest wait for one batch's scores on the GPU; past it the request fails with
+     *                      DEADLINE_EXCEEDED
+     */
+    public record Gpu(@DefaultValue("0") int deviceIndex, @DefaultValue("10000") long timeoutMillis) {
+        public Gpu {
+            if (deviceIndex < 0 || timeoutMillis < 1) {
+                throw new IllegalArgumentException("dense.gpu out of range: deviceIndex=" + deviceIndex
+                        + " timeoutMillis=" + timeoutMillis);
             }
         }
     }
@@ -110,6 +160,10 @@ public record DenseServiceProperties(List<Model> models, List<String> hpsReplica
         return new PathSettings(m.name(), m.path(), network.effectiveThreads(), network.workspaces(),
                 network.warmUpMillis(), m.wireDtype(), m.uniqueVectors(), ensemble.lookupTimeoutMillis(),
                 ensemble.maxResponseBytes());
+    }
+
+    GpuSettings gpuSettings(Model m) {
+        return new GpuSettings(m.precision(), gpu.timeoutMillis());
     }
 
     List<InetSocketAddress> replicaAddresses() {

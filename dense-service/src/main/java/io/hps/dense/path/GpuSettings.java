@@ -1,0 +1,22 @@
+package io.hps.dense.path;
+
+import io.hps.gpu.dense.GemmPrecision;
+
+/**
+ * How a served instance runs on the GPU.
+ *
+ * @param precision     arithmetic of the dense layers (TF32 tensor cores or FP32)
+ * @param timeoutMillis longest wait for one batch's scores, queueing on the device included, at least 1; past it
+ *                      the request is answered {@link io.hps.wire.ErrorCode#DEADLINE_EXCEEDED}
+ */
+public record GpuSettings(GemmPrecision precision, long timeoutMillis) {
+
+    public GpuSettings {
+        if (precision == null) {
+            throw new IllegalArgumentException("precision must be set");
+        }
+        if (timeoutMillis < 1) {
+            throw new IllegalArgumentException("timeoutMillis must be >= 1: timeoutMillis=" + timeoutMillis);
+        }
+    }
+}
