@@ -4,7 +4,8 @@
 # On the build machine, from the project root, after `./mvnw -B -q -pl dense-service -am package -DskipTests`:
 #   bash gpu/bench-paths.sh stage DIR      dense-service's runtime and test classpath (Spring, RocksDB, Redisson and
 #                                          QUIC natives left out: the paths do not load them), this project's jars,
-#                                          its test classes, shared/device's JRE, run.sh and JUnit launcher
+#                                          its test classes and the gpu module's, shared/device's JRE, run.sh and
+#                                          JUnit launcher; DIR must be an absolute path
 # On the GPU machine, from DIR's parent (logs and gpu-paths.md under $OUT):
 #   bash DIR/bench-paths.sh run DIR [BENCH ARGS...]     e.g. --scale 1.0 --batches 32,64,...
 #   env: SKIP_TESTS=1 skips the GPU tests; BENCH_JAVA_OPTS adds JVM options to the benchmark and its lookup server
@@ -16,17 +17,19 @@ shift 2
 case "$mode" in
   stage)
     set -e
+    case "$dir" in /*) ;; *) echo "DIR must be absolute (Maven resolves relative paths from the module)" >&2; exit 2 ;; esac
     shared=${SHARED_DEVICE:-/work/shared/device}
     rm -rf "$dir" && mkdir -p "$dir/lib" "$dir/test-classes"
     ./mvnw -B -q -o -pl dense-service dependency:copy-dependencies -DincludeScope=test \
         -DexcludeGroupIds=org.springframework.boot.loader -DoutputDirectory="$dir/lib"
     (cd "$dir/lib" && rm -f rocksdbjni-* netty-codec-native-quic-* byte-buddy-* redisson-* rxjava-* spring-* \
-        prometheus-* jackson-* logback-* jqwik-* embedded-redis-* kotlin* hps-* dense-service-*)
+        prometheus-* jackson-core-2.* jackson-databind-2.* jackson-datatype-* jackson-dataformat-yaml-* logback-* \
+        jqwik-* embedded-redis-* kotlin* hps-* dense-service-*)
     for j in wire/target/hps-wire-*.jar model/target/hps-model-*.jar gpu/target/hps-gpu-*.jar \
              hps-service/target/hps-service-*.jar dense-service/target/dense-service-*.jar; do
       case "$j" in *-exec.jar|*-tests.jar|*-sources.jar) ;; *) cp "$j" "$dir/lib/" ;; esac
     done
-    cp -r dense-service/target/test-classes/io "$dir/test-classes/"
+    cp -r dense-service/target/test-classes/io gpu/target/test-classes/io "$dir/test-classes/"
     cp "$shared/jre-25-linux-x64.tar.xz" "$shared/run.sh" gpu/bench-paths.sh "$dir/"
     cp ~/.m2/repository/org/junit/platform/junit-platform-console-standalone/*/junit-platform-console-standalone-*.jar \
         "$dir/junit-platform-console-standalone.jar" 2>/dev/null || true

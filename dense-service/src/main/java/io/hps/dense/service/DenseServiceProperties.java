@@ -50,13 +50,14 @@ public record DenseServiceProperties(List<Model> models, List<String> hpsReplica
      * @param modelDir      directory with model.json, ps.json and dense.safetensors
      * @param path          native, fused or ensemble
      * @param wireDtype     ensemble only: vector dtype asked of hps-service (F32, F16, BF16)
-     * @param uniqueVectors ensemble only: ask for unique vectors plus an inverse index
+     * @param uniqueVectors ensemble only: ask for each distinct key's vector once plus an inverse index (the
+     *                      default: lossless, the same scores, fewer bytes whenever a batch repeats keys)
      * @param device        where the instance runs: cpu, gpu, or auto (the GPU when there is one); native and
      *                      fused only on a GPU
      * @param precision     GPU only: arithmetic of the dense layers, tf32 (tensor cores) or fp32
      */
     public record Model(String name, Path modelDir, @DefaultValue("fused") PathKind path,
-                        @DefaultValue("F32") VectorDtype wireDtype, @DefaultValue("false") boolean uniqueVectors,
+                        @DefaultValue("F32") VectorDtype wireDtype, @DefaultValue("true") boolean uniqueVectors,
                         @DefaultValue("cpu") Device device, @DefaultValue("tf32") GemmPrecision precision) {
         public Model {
             if (name == null || name.isBlank() || modelDir == null) {
