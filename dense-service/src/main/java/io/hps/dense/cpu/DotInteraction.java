@@ -28,13 +28,15 @@ final class DotInteraction {
      * Writes the {@link #pairs()} dot products of one sample into a feature-major activation buffer.
      *
      * @param v      the sample's vectors, {@code vectors x dimension} floats, contiguous; read only
-     * @param out    feature-major buffer; dot product {@code p} goes to {@code out[(row + p) * stride + sample]}
+     * @param out    feature-major buffer at {@code base}; dot product {@code p} goes to
+     *               {@code out[base + (row + p) * stride + sample]}
+     * @param base   index of the buffer's first row in {@code out}
      * @param row    first output row
      * @param stride floats per row of {@code out}
      * @param sample column of {@code out}
      */
-    void interact(float[] v, float[] out, int row, int stride, int sample) {
-        int o = row * stride + sample;
+    void interact(float[] v, float[] out, int base, int row, int stride, int sample) {
+        int o = base + row * stride + sample;
         for (int j = 1; j < vectors; j++) {
             int vj = j * dimension;
             int i = 0;

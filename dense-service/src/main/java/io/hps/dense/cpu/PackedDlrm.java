@@ -63,27 +63,28 @@ final class PackedDlrm {
      */
     void run(BatchInput input, int row0, int rows, ChunkScratch scratch, float[] out, boolean logits) {
         // One method body on purpose: routed through the bottom()/top() helpers of the split
-        // forward, the whole forward ran at half speed once compiled (17.9 K against 36 K samples/s
-        // at batch 4096 on 2 cores).
+        // forward, the whole forward once ran at half speed (a slowdown later traced to the two
+        // activation buffers' relative placement, see ChunkScratch); kept flat all the same.
         int width = (rows + LANES - 1) / LANES * LANES;
-        input.denseColumns(row0, rows, width, architecture.denseFeatures(), scratch.first, STRIDE);
-        float[] x = scratch.first;
-        float[] y = scratch.second;
+        float[] act = scratch.act;
+        input.denseColumns(row0, rows, width, architecture.denseFeatures(), act, STRIDE);
+        int x = 0;
+        int y = scratch.second;
         for (PackedLayer layer : bottom) {
-            layer.apply(x, y, width);
-            float[] t = x;
+            layer.apply(act, x, y, width);
+            int t = x;
             x = y;
             y = t;
         }
-        interact(input, row0, rows, width, x, scratch.vectors);
+        interact(input, row0, rows, width, act, x, scratch.vectors);
         for (PackedLayer layer : top) {
-            layer.apply(x, y, width);
-            float[] t = x;
+            layer.apply(act, x, y, width);
+            int t = x;
             x = y;
             y = t;
         }
         for (int m = 0; m < rows; m++) {
-            out[row0 + m] = logits ? x[m] : sigmoid(x[m]);
+            out[row0 + m] = logits ? act[x + m] : sigmoid(act[x + m]);
         }
     }
 
@@ -93,11 +94,20 @@ final class PackedDlrm {
      */
     void runBottom(BatchInput input, int row0, int rows, ChunkScratch scratch, float[] bottomOut) {
         int width = (rows + LANES - 1) / LANES * LANES;
-        float[] x = bottom(input, row0, rows, width, scratch);
+        float[] act = scratch.act;
+        input.denseColumns(row0, rows, width, architecture.denseFeatures(), act, STRIDE);
+        int x = 0;
+        int y = scratch.second;
+        for (PackedLayer layer : bottom) {
+            layer.apply(act, x, y, width);
+            int t = x;
+            x = y;
+            y = t;
+        }
         int k = architecture.embeddingDimension();
         for (int m = 0; m < rows; m++) {
             for (int f = 0; f < k; f++) {
-                bottomOut[(row0 + m) * k + f] = x[f * STRIDE + m];
+                bottomOut[(row0 + m) * k + f] = act[x + f * STRIDE + m];
             }
         }
     }
@@ -110,59 +120,44 @@ final class PackedDlrm {
                 boolean logits) {
         int width = (rows + LANES - 1) / LANES * LANES;
         int k = architecture.embeddingDimension();
-        float[] x = scratch.first;
+        float[] act = scratch.act;
+        int x = 0;
+        int y = scratch.second;
         for (int f = 0; f < k; f++) {
             for (int m = 0; m < rows; m++) {
-                x[f * STRIDE + m] = bottomIn[(row0 + m) * k + f];
+                act[x + f * STRIDE + m] = bottomIn[(row0 + m) * k + f];
             }
-            Arrays.fill(x, f * STRIDE + rows, f * STRIDE + width, 0f);
+            Arrays.fill(act, x + f * STRIDE + rows, x + f * STRIDE + width, 0f);
         }
-        top(input, row0, rows, width, x, scratch.second, scratch.vectors, out, logits);
-    }
-
-    /** Dense features through the bottom MLP; returns the scratch array holding its output. */
-    private float[] bottom(BatchInput input, int row0, int rows, int width, ChunkScratch scratch) {
-        input.denseColumns(row0, rows, width, architecture.denseFeatures(), scratch.first, STRIDE);
-        float[] x = scratch.first;
-        float[] y = scratch.second;
-        for (PackedLayer layer : bottom) {
-            layer.apply(x, y, width);
-            float[] t = x;
-            x = y;
-            y = t;
-        }
-        return x;
-    }
-
-    /** Interaction below the bottom output in {@code x}, top MLP ({@code y} the other buffer), sigmoid. */
-    private void top(BatchInput input, int row0, int rows, int width, float[] x, float[] y, float[] vectors,
-                     float[] out, boolean logits) {
-        interact(input, row0, rows, width, x, vectors);
+        interact(input, row0, rows, width, act, x, scratch.vectors);
         for (PackedLayer layer : top) {
-            layer.apply(x, y, width);
-            float[] t = x;
+            layer.apply(act, x, y, width);
+            int t = x;
             x = y;
             y = t;
         }
         for (int m = 0; m < rows; m++) {
-            out[row0 + m] = logits ? x[m] : sigmoid(x[m]);
+            out[row0 + m] = logits ? act[x + m] : sigmoid(act[x + m]);
         }
     }
 
-    /** Appends the dot products below the bottom output rows of {@code act}; padding columns get zeros. */
-    private void interact(BatchInput input, int row0, int rows, int width, float[] act, float[] vectors) {
+    /**
+     * Appends the dot products below the bottom output rows of the buffer at {@code base} of
+     * {@code act}; padding columns get zeros.
+     */
+    private void interact(BatchInput input, int row0, int rows, int width, float[] act, int base, float[] vectors) {
         int k = architecture.embeddingDimension();
         int embeddingFloats = architecture.tableCount() * k;
         for (int m = 0; m < rows; m++) {
             for (int f = 0; f < k; f++) {
-                vectors[f] = act[f * STRIDE + m];
+                vectors[f] = act[base + f * STRIDE + m];
             }
             input.embeddings(row0 + m, embeddingFloats, vectors, k);
-            interaction.interact(vectors, act, k, STRIDE, m);
+            interaction.interact(vectors, act, base, k, STRIDE, m);
         }
         for (int r = k; r < k + interaction.pairs(); r++) {
             for (int m = rows; m < width; m++) {
-                act[r * STRIDE + m] = 0f;
+                act[base + r * STRIDE + m] = 0f;
             }
         }
     }

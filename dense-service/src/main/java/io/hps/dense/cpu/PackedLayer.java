@@ -62,11 +62,14 @@ final class PackedLayer {
     /**
      * Computes the layer for samples {@code [0, width)} of a chunk.
      *
-     * @param x     input, {@code inputs} rows of {@link MicroKernel#STRIDE} floats (feature-major); read only
-     * @param y     output, {@link #paddedOutputs()} rows of {@code STRIDE} floats; overwritten
+     * @param act   the chunk's activations ({@link ChunkScratch#act})
+     * @param x     where the input starts in {@code act}: {@code inputs} rows of {@link MicroKernel#STRIDE}
+     *              floats (feature-major); read only
+     * @param y     where the output starts in {@code act}: {@link #paddedOutputs()} rows of {@code STRIDE}
+     *              floats, not overlapping the input; overwritten
      * @param width samples to compute, a multiple of {@link MicroKernel#LANES}, at most {@code STRIDE}
      */
-    void apply(float[] x, float[] y, int width) {
+    void apply(float[] act, int x, int y, int width) {
         for (int k0 = 0; k0 < inputs; k0 += INPUT_BLOCK) {
             int block = Math.min(INPUT_BLOCK, inputs - k0);
             boolean first = k0 == 0;
@@ -74,14 +77,14 @@ final class PackedLayer {
             for (int m0 = 0; m0 < width; m0 += MAX_VECTORS * LANES) {
                 int vectors = Math.min(MAX_VECTORS, (width - m0) / LANES);
                 for (int p = 0; p < panels; p++) {
-                    int xo = k0 * STRIDE + m0;
+                    int xo = x + k0 * STRIDE + m0;
                     int wo = (p * inputs + k0) * OUTPUTS;
-                    int yo = p * OUTPUTS * STRIDE + m0;
+                    int yo = y + p * OUTPUTS * STRIDE + m0;
                     int bo = p * OUTPUTS;
                     switch (vectors) {
-                        case 3 -> MicroKernel.threeVectors(x, xo, block, packed, wo, y, yo, bias, bo, first, clamp);
-                        case 2 -> MicroKernel.twoVectors(x, xo, block, packed, wo, y, yo, bias, bo, first, clamp);
-                        default -> MicroKernel.oneVector(x, xo, block, packed, wo, y, yo, bias, bo, first, clamp);
+                        case 3 -> MicroKernel.threeVectors(act, xo, block, packed, wo, act, yo, bias, bo, first, clamp);
+                        case 2 -> MicroKernel.twoVectors(act, xo, block, packed, wo, act, yo, bias, bo, first, clamp);
+                        default -> MicroKernel.oneVector(act, xo, block, packed, wo, act, yo, bias, bo, first, clamp);
                     }
                 }
             }

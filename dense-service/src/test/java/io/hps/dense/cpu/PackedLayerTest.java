@@ -5,6 +5,7 @@ import static io.hps.dense.cpu.MicroKernel.STRIDE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hps.model.dense.DenseLayer;
+import java.util.Arrays;
 import java.util.Random;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -30,9 +31,11 @@ class PackedLayerTest {
         PackedLayer layer = new PackedLayer(new DenseLayer(inputs, outputs, w, b), relu);
         int width = Math.min(vectors, MicroKernel.CHUNK_SAMPLES / LANES) * LANES;
         float[] x = uniform(random, inputs * STRIDE);
-        float[] y = new float[layer.paddedOutputs() * STRIDE];
+        int yAt = ChunkScratch.secondOffset(x.length);
+        float[] act = Arrays.copyOf(x, yAt + layer.paddedOutputs() * STRIDE);
 
-        layer.apply(x, y, width);
+        layer.apply(act, 0, yAt, width);
+        float[] y = Arrays.copyOfRange(act, yAt, act.length);
 
         for (int n = 0; n < outputs; n++) {
             for (int m = 0; m < width; m++) {

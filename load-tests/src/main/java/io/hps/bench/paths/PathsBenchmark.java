@@ -50,7 +50,8 @@ import org.HdrHistogram.Histogram;
  * jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx3g -cp load-tests/target/benchmarks.jar
  * io.hps.bench.paths.PathsBenchmark [--batches=32,128,...] [--seconds=6]
  * [--paths=native,fused,ensemble,ensemble-f16-u]
- * [--threads=N] [--scale=0.001] [--dimension=128] [--model-dir=DIR]}. Prints a Markdown table.
+ * [--threads=N] [--scale=0.001] [--dimension=128] [--model-dir=DIR] [--inline-keys=4096]}. Prints a Markdown
+ * table. {@code --inline-keys} is the lookup server's {@code hps.lookup.inline-keys} (0: every lookup on a worker).
  */
 public final class PathsBenchmark {
     private static final int MAX_BATCH = 16384;
@@ -73,7 +74,10 @@ public final class PathsBenchmark {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         try (ParameterServer hps = ParameterServer.create(dir.psConfig(), HpsSettings.DEFAULTS, registry)) {
             hps.load(LoadProgress.NONE).get();
-            LookupServer server = LookupServer.start(hps, "127.0.0.1", 0, threads, 256, 64 << 20, registry);
+            int inlineKeys = Integer.parseInt(o.getOrDefault("inline-keys",
+                    String.valueOf(LookupServer.DEFAULT_INLINE_KEYS)));
+            LookupServer server = LookupServer.start(hps, "127.0.0.1", 0, threads, 256, 64 << 20, inlineKeys,
+                    registry);
             LookupClient client = LookupClient.connect(List.of(new InetSocketAddress("127.0.0.1", server.port())),
                     Duration.ofSeconds(60), Duration.ofSeconds(5));
             Map<String, ScoringPath> paths = paths(dir, o.getOrDefault("paths", "native,fused,ensemble,ensemble-f16-u"),
