@@ -193,31 +193,12 @@ __device__ int locate_locked(const Table& t, long long key, int lane, int* set_o
     }
 }
 
-// Query: hits copied to out row i, recency refreshed; misses appended (unordered) to miss_indices.
+// Query: hits copied to out row i, recency refreshed; misses appended (unordered) to miss_indices, and with
+// zero_misses their rows zero-filled, so that the output is complete when the kernel ends.
 // Launched with 256 threads; capped at 32 registers so that 8 blocks (64 warps) fit on each multiprocessor.
 extern "C" __global__ void __launch_bounds__(256, 8) cache_query(TABLE_PARAMS, const long long* __restrict__ keys, int count,
-                                       float* __restrict__ out, int* __restrict__ miss_indices, u64 tick) {
-    TABLE_OF_PARAMS;
-    int lane = lane_id();
-    for (long long i = warp_id(); i < count; i += warp_count()) {
-        long long key = keys[i];
-        int slot = find_present(t, key, lane);
-        if (slot >= 0) {
-            copy_row(out + i * t.dim, t.vectors + row_of(t, slot) * t.dim, t.dim, lane);
-            if (lane == 0) {
-                t.stamps[slot] = tick;
-            }
-        } else if (lane == 0) {
-            unsigned at = atomicAdd(t.stats + STAT_MISSED, 1u);
-            miss_indices[at] = static_cast<int>(i);
-        }
-    }
-}
-
-// Query whose unknown keys read as the zero vector: as cache_query, and the row of each miss is zero-filled, so
-// that the output is complete when the kernel ends, without the host reading the miss count first.
-extern "C" __global__ void __launch_bounds__(256, 8) cache_query_or_zero(TABLE_PARAMS, const long long* __restrict__ keys,
-                                       int count, float* __restrict__ out, int* __restrict__ miss_indices, u64 tick) {
+                                       float* __restrict__ out, int* __restrict__ miss_indices, u64 tick,
+                                       int zero_misses) {
     TABLE_OF_PARAMS;
     int lane = lane_id();
     for (long long i = warp_id(); i < count; i += warp_count()) {
@@ -229,8 +210,10 @@ extern "C" __global__ void __launch_bounds__(256, 8) cache_query_or_zero(TABLE_P
                 t.stamps[slot] = tick;
             }
         } else {
-            for (int j = lane; j < t.dim; j += WAYS) {
-                __stcg(out + i * t.dim + j, 0.0f);
+            if (zero_misses) {
+                for (int j = lane; j < t.dim; j += WAYS) {
+                    __stcg(out + i * t.dim + j, 0.0f);
+                }
             }
             if (lane == 0) {
                 unsigned at = atomicAdd(t.stats + STAT_MISSED, 1u);

@@ -98,9 +98,7 @@ public final class DeviceHashTable implements AutoCloseable {
      * particular order, and {@link TableOutcome#missed()} counts them.
      */
     public void query(CUdeviceptr keys, int count, CUdeviceptr out, CUdeviceptr missIndices, long tick) {
-        startOperation();
-        launch("cache_query", count).arg(keys).arg(count).arg(out).arg(missIndices).arg(tick)
-                .launch(context.stream());
+        query(keys, count, out, missIndices, tick, false);
     }
 
     /**
@@ -109,8 +107,13 @@ public final class DeviceHashTable implements AutoCloseable {
      * counted).
      */
     public void queryOrZero(CUdeviceptr keys, int count, CUdeviceptr out, CUdeviceptr missIndices, long tick) {
+        query(keys, count, out, missIndices, tick, true);
+    }
+
+    private void query(CUdeviceptr keys, int count, CUdeviceptr out, CUdeviceptr missIndices, long tick,
+                       boolean zeroMisses) {
         startOperation();
-        launch("cache_query_or_zero", count).arg(keys).arg(count).arg(out).arg(missIndices).arg(tick)
+        launch("cache_query", count).arg(keys).arg(count).arg(out).arg(missIndices).arg(tick).arg(zeroMisses ? 1 : 0)
                 .launch(context.stream());
     }
 
