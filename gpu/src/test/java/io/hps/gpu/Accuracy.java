@@ -23,6 +23,23 @@ public final class Accuracy {
         return Math.sqrt(num / den);
     }
 
+    /**
+     * Largest error of one element relative to the magnitude of the terms that made it:
+     * {@code max |actual - expected| / scale}, where {@code scale} is e.g. {@code |b| + sum |x w|} for
+     * a dot product. Unlike the norm error it does not grow when the terms cancel (a single output
+     * near zero), so it bounds tiny cases too. NaN anywhere gives +infinity.
+     */
+    public static double scaledError(float[] actual, double[] expected, double[] scale) {
+        double worst = 0;
+        for (int i = 0; i < actual.length; i++) {
+            if (!Float.isFinite(actual[i])) {
+                return Double.POSITIVE_INFINITY;
+            }
+            worst = Math.max(worst, Math.abs(actual[i] - expected[i]) / scale[i]);
+        }
+        return worst;
+    }
+
     /** Prints one measured error so that device runs report the numbers, not only pass or fail. */
     public static double report(String what, double error) {
         System.out.printf(java.util.Locale.ROOT, "accuracy %s relative_norm_error=%.3e%n", what, error);
