@@ -25,7 +25,7 @@ case "$mode" in
     (cd "$dir/lib" && rm -f rocksdbjni-* netty-codec-native-quic-* byte-buddy-* redisson-* rxjava-* spring-* \
         prometheus-* jackson-core-2.* jackson-databind-2.* jackson-datatype-* jackson-dataformat-yaml-* logback-* \
         jqwik-* embedded-redis-* kotlin* hps-* dense-service-*)
-    for j in wire/target/hps-wire-*.jar model/target/hps-model-*.jar gpu/target/hps-gpu-*.jar \
+    for j in wire/target/hps-wire-*.jar transport/target/hps-transport-*.jar model/target/hps-model-*.jar gpu/target/hps-gpu-*.jar \
              hps-service/target/hps-service-*.jar dense-service/target/dense-service-*.jar; do
       case "$j" in *-exec.jar|*-tests.jar|*-sources.jar) ;; *) cp "$j" "$dir/lib/" ;; esac
     done

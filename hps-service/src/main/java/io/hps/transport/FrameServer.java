@@ -1,5 +1,6 @@
 package io.hps.transport;
 
+import io.hps.transport.tcp.FrameTransports;
 import io.hps.wire.ErrorCode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;

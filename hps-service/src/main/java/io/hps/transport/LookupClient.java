@@ -1,5 +1,6 @@
 package io.hps.transport;
 
+import io.hps.transport.tcp.FrameTransports;
 import io.netty.buffer.ByteBuf;
 import io.rsocket.Payload;
 import io.rsocket.core.RSocketConnector;

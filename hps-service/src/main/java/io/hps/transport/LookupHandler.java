@@ -5,6 +5,7 @@ import io.hps.lookup.LookupSession;
 import io.hps.lookup.LookupTable;
 import io.hps.store.ParameterServer;
 import io.hps.tier.TierKind;
+import io.hps.transport.tcp.FrameBuffers;
 import io.hps.wire.EmbeddingBlock;
 import io.hps.wire.ErrorCode;
 import io.hps.wire.ErrorFrameEncoder;

@@ -1,5 +1,6 @@
 package io.hps.gateway.backend;
 
+import io.hps.transport.tcp.FrameTransports;
 import io.netty.buffer.ByteBuf;
 import io.rsocket.Payload;
 import io.rsocket.core.RSocketConnector;
@@ -7,7 +8,6 @@ import io.rsocket.frame.decoder.PayloadDecoder;
 import io.rsocket.loadbalance.LoadbalanceRSocketClient;
 import io.rsocket.loadbalance.LoadbalanceTarget;
 import io.rsocket.loadbalance.RoundRobinLoadbalanceStrategy;
-import io.rsocket.transport.netty.client.TcpClientTransport;
 import io.rsocket.util.ByteBufPayload;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -44,7 +44,7 @@ public final class BackendClient implements AutoCloseable {
     public static BackendClient connect(List<InetSocketAddress> replicas, Duration keepAlive) {
         List<LoadbalanceTarget> targets = replicas.stream()
                 .map(a -> LoadbalanceTarget.from(a.getHostString() + ":" + a.getPort(),
-                        TcpClientTransport.create(a.getHostString(), a.getPort())))
+                        FrameTransports.client(a)))
                 .toList();
         RSocketConnector connector = RSocketConnector.create()
                 .payloadDecoder(PayloadDecoder.ZERO_COPY)

@@ -1,4 +1,4 @@
-package io.hps.transport;
+package io.hps.transport.tcp;
 
 import io.rsocket.transport.netty.client.TcpClientTransport;
 import io.rsocket.transport.netty.server.TcpServerTransport;

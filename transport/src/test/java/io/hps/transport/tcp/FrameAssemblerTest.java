@@ -1,4 +1,4 @@
-package io.hps.transport;
+package io.hps.transport.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.hps.transport;
+package io.hps.transport.tcp;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
