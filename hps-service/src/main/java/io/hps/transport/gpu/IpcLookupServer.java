@@ -1,4 +1,4 @@
-package io.hps.dense.gpu;
+package io.hps.transport.gpu;
 
 import io.hps.gpu.DeviceBuffer;
 import io.hps.gpu.DeviceContext;
@@ -8,6 +8,10 @@ import io.hps.gpu.cache.TableOutcome;
 import io.hps.gpu.ipc.IpcEvents;
 import io.hps.gpu.ipc.IpcMemHandles;
 import io.hps.gpu.ipc.OpenedHandles;
+import io.hps.gpu.table.BatchStaging;
+import io.hps.gpu.table.RowSource;
+import io.hps.gpu.table.SeededRows;
+import io.hps.gpu.table.StaticEmbeddingTable;
 import io.hps.model.DlrmArchitecture;
 import io.hps.model.gen.GeneratorSettings;
 import io.hps.wire.EmbeddingBlock;
