@@ -1,5 +1,6 @@
 package io.hps.service;
 
+import io.hps.gpu.GpuRuntime;
 import io.hps.model.config.ConfigIssue;
 import io.hps.model.config.PsConfigCodec;
 import io.hps.model.config.PsConfigFile;
@@ -7,6 +8,7 @@ import io.hps.model.config.VolatileDbConfig;
 import io.hps.store.ParameterServer;
 import io.hps.tier.RedisTier;
 import io.hps.transport.LookupServer;
+import io.hps.transport.gpu.IpcLookupServer;
 import io.hps.update.CacheRefresher;
 import io.hps.update.EmbeddingUpdater;
 import io.hps.update.LocalUpdateChannel;
@@ -20,6 +22,7 @@ import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.availability.ReadinessState;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.ApplicationContext;
@@ -30,7 +33,8 @@ import org.springframework.context.event.EventListener;
 /**
  * Wires the parameter server library into the service: reads {@code ps.json} (reporting unknown
  * and unsupported fields by name), builds the tiers, loads the models in the background with
- * readiness held false until they are loaded, and starts update propagation and cache refresh.
+ * readiness held false until they are loaded, and starts update propagation and cache refresh;
+ * with {@code hps.gpu-ipc.enabled} also the same-host GPU lookup endpoint ({@link GpuIpcEndpoint}).
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(HpsServiceProperties.class)
@@ -64,6 +68,21 @@ class HpsServiceConfiguration {
                 properties.lookup().inlineKeys(), registry);
         log.info("lookup server listening: host={} port={}", rsocket.host(), lookupServer.port());
         return lookupServer;
+    }
+
+    /**
+     * The same-host GPU lookup endpoint, with {@code hps.gpu-ipc.enabled=true} only. Its table is loaded while the
+     * context starts, so readiness (which follows the context) waits for it; without a GPU start-up fails.
+     */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnBooleanProperty("hps.gpu-ipc.enabled")
+    IpcLookupServer gpuIpcServer(PsConfigFile file, HpsServiceProperties properties) {
+        HpsServiceProperties.GpuIpc gpuIpc = properties.gpuIpc();
+        IpcLookupServer server = GpuIpcEndpoint.start(gpuIpc, file.config(), GpuRuntime.availability(),
+                GpuRuntime::device);
+        log.info("GPU lookup endpoint listening: host={} port={} device={} model={}", gpuIpc.host(), server.port(),
+                gpuIpc.deviceIndex(), GpuIpcEndpoint.model(gpuIpc, file.config()).model());
+        return server;
     }
 
     @Bean(destroyMethod = "close")

@@ -12,9 +12,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param psConfig HugeCTR parameter server configuration ({@code ps.json}) to serve
  * @param rsocket  where the RSocket lookup server listens
  * @param lookup   lookup sessions and tier deadlines
+ * @param gpuIpc   the same-host GPU lookup endpoint (off by default)
  */
 @ConfigurationProperties("hps")
-public record HpsServiceProperties(Path psConfig, @DefaultValue Rsocket rsocket, @DefaultValue Lookup lookup) {
+public record HpsServiceProperties(Path psConfig, @DefaultValue Rsocket rsocket, @DefaultValue Lookup lookup,
+                                   @DefaultValue GpuIpc gpuIpc) {
 
     public HpsServiceProperties {
         if (psConfig == null || psConfig.toString().isBlank()) {
@@ -58,6 +60,36 @@ public record HpsServiceProperties(Path psConfig, @DefaultValue Rsocket rsocket,
             }
             if (inlineKeys < 0) {
                 throw new IllegalArgumentException("hps.lookup.inline-keys must be >= 0: inlineKeys=" + inlineKeys);
+            }
+        }
+    }
+
+    /**
+     * The same-host GPU lookup endpoint ({@code hps.gpu-ipc.*}): one model's rows in a static table on one GPU,
+     * answered with CUDA IPC handles of device buffers ({@link io.hps.transport.gpu.IpcLookupServer}).
+     *
+     * @param enabled      start the endpoint; start-up fails when there is no GPU
+     * @param host         bind address; the handles open only on this host, hence loopback by default
+     * @param port         TCP port of the endpoint (0: any free port)
+     * @param deviceIndex  CUDA device ordinal holding the table
+     * @param maxBatchSize samples per request at most; null: the model's {@code max_batch_size} in ps.json
+     * @param pool         device embedding buffers handed out round-robin; a client holds at most
+     *                     {@code pool - 1} responses while it sends the next request
+     * @param model        the ps.json model served; null: the first one
+     */
+    public record GpuIpc(@DefaultValue("false") boolean enabled, @DefaultValue("127.0.0.1") String host,
+                         @DefaultValue("9110") int port, @DefaultValue("0") int deviceIndex, Integer maxBatchSize,
+                         @DefaultValue("2") int pool, String model) {
+        public GpuIpc {
+            if (host == null || host.isBlank()) {
+                throw new IllegalArgumentException("hps.gpu-ipc.host must be set: host=" + host);
+            }
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("hps.gpu-ipc.port out of range: port=" + port);
+            }
+            if (deviceIndex < 0 || pool < 1 || (maxBatchSize != null && maxBatchSize < 1)) {
+                throw new IllegalArgumentException("hps.gpu-ipc out of range: deviceIndex=" + deviceIndex + " pool="
+                        + pool + " maxBatchSize=" + maxBatchSize);
             }
         }
     }

@@ -3,13 +3,19 @@ package io.hps.dense.gpu;
 import io.hps.gpu.DeviceContext;
 import io.hps.gpu.DeviceOwner;
 import io.hps.gpu.GpuException;
+import io.hps.gpu.dense.GpuDlrm;
 import io.hps.gpu.ipc.IpcEvents;
 import io.hps.gpu.ipc.IpcMemHandles;
 import io.hps.gpu.ipc.OpenedHandles;
-import io.hps.gpu.dense.GpuDlrm;
+import io.hps.gpu.table.BatchStaging;
 import io.hps.model.DlrmArchitecture;
 import io.hps.model.dense.DlrmWeights;
 import io.hps.model.workload.Batch;
+import io.hps.transport.gpu.EnsembleOptions;
+import io.hps.transport.gpu.HandleRequest;
+import io.hps.transport.gpu.HopLog;
+import io.hps.transport.gpu.IpcLookupServer;
+import io.hps.transport.gpu.SpinningEventLoop;
 import io.hps.wire.LookupResponseDecoder;
 import io.hps.wire.LookupStatus;
 import io.hps.wire.VectorHandle;
@@ -46,7 +52,7 @@ import reactor.netty.tcp.TcpClient;
  * this side's stream waits for it before the forward reads the buffer. Each request's hops are
  * stamped into {@link #hops()} (the server's stamps come back in the response metadata).
  *
- * <p>Threads: see {@link GpuPath}; requests must not overlap (the server's pool is round-robin, and the key buffer
+ * <p>Threads: see {@link GpuPath}; requests must not overlap ({@link SerialGpuPath} enforces it) (the server's pool is round-robin, and the key buffer
  * and the event are reused by the next request, which is staged only after the previous response arrived).
  */
 public final class GpuEnsemblePath implements GpuPath {
@@ -87,10 +93,20 @@ public final class GpuEnsemblePath implements GpuPath {
     public static CompletableFuture<GpuEnsemblePath> connect(DeviceOwner owner, DlrmWeights weights,
                                                              GpuPathConfig config, int port,
                                                              EnsembleOptions options) {
+        return connect(owner, weights, config, "127.0.0.1", port, options);
+    }
+
+    /**
+     * As {@link #connect(DeviceOwner, DlrmWeights, GpuPathConfig, int, EnsembleOptions)}, to the lookup server on
+     * {@code host:port}, which must run on this host (the CUDA IPC handles open on this host only).
+     */
+    public static CompletableFuture<GpuEnsemblePath> connect(DeviceOwner owner, DlrmWeights weights,
+                                                             GpuPathConfig config, String host, int port,
+                                                             EnsembleOptions options) {
         boolean deviceWait = options.deviceWait();
         Optional<EventLoopGroup> loop = options.eventLoopSpinMicros() == 0 ? Optional.empty()
                 : SpinningEventLoop.create("hps-ensemble-client", options.eventLoopSpinMicros());
-        TcpClient tcp = TcpClient.create().host("127.0.0.1").port(port);
+        TcpClient tcp = TcpClient.create().host(host).port(port);
         RSocket rsocket = RSocketConnector.create().payloadDecoder(PayloadDecoder.ZERO_COPY)
                 .connect(TcpClientTransport.create(loop.map(tcp::runOn).orElse(tcp))).block();
         return GpuDlrm.load(owner, weights, config.dlrm()).thenCompose(dlrm -> owner.submit(context -> {

@@ -7,6 +7,8 @@ import io.hps.gpu.PinnedBuffer;
 import io.hps.gpu.cache.DeviceHashTable;
 import io.hps.gpu.cache.HashTableShape;
 import io.hps.gpu.dense.GpuDlrm;
+import io.hps.gpu.table.BatchStaging;
+import io.hps.gpu.table.TableKeys;
 import io.hps.model.DlrmArchitecture;
 import io.hps.model.TableSpec;
 import io.hps.model.dense.DlrmWeights;

@@ -1,5 +1,6 @@
 package io.hps.dense.gpu;
 
+import io.hps.gpu.table.RowSource;
 import io.hps.model.DlrmArchitecture;
 import io.hps.model.dense.DlrmWeights;
 import io.hps.model.reference.ReferenceDlrm;

@@ -1,5 +1,6 @@
 package io.hps.dense.gpu;
 
+import io.hps.gpu.table.RowSource;
 import io.hps.model.TableSpec;
 import io.hps.tier.Deadline;
 import io.hps.tier.EmbeddingTier;

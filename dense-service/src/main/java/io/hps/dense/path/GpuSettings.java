@@ -1,6 +1,7 @@
 package io.hps.dense.path;
 
 import io.hps.gpu.dense.GemmPrecision;
+import java.net.InetSocketAddress;
 
 /**
  * How a served instance runs on the GPU.
@@ -8,8 +9,9 @@ import io.hps.gpu.dense.GemmPrecision;
  * @param precision     arithmetic of the dense layers (TF32 tensor cores or FP32)
  * @param timeoutMillis longest wait for one batch's scores, queueing on the device included, at least 1; past it
  *                      the request is answered {@link io.hps.wire.ErrorCode#DEADLINE_EXCEEDED}
+ * @param ensembleAddress hps-service's GPU lookup endpoint on this host, for ensemble instances; null if none
  */
-public record GpuSettings(GemmPrecision precision, long timeoutMillis) {
+public record GpuSettings(GemmPrecision precision, long timeoutMillis, InetSocketAddress ensembleAddress) {
 
     public GpuSettings {
         if (precision == null) {
@@ -18,5 +20,10 @@ public record GpuSettings(GemmPrecision precision, long timeoutMillis) {
         if (timeoutMillis < 1) {
             throw new IllegalArgumentException("timeoutMillis must be >= 1: timeoutMillis=" + timeoutMillis);
         }
+    }
+
+    /** Settings of a native or fused instance, which need no lookup endpoint. */
+    public GpuSettings(GemmPrecision precision, long timeoutMillis) {
+        this(precision, timeoutMillis, null);
     }
 }

@@ -1,11 +1,13 @@
 package io.hps.dense.path;
 
 import io.hps.dense.cpu.DlrmNetwork;
+import io.hps.dense.gpu.GpuEnsemblePath;
 import io.hps.dense.gpu.GpuFusedPath;
 import io.hps.dense.gpu.GpuNativePath;
 import io.hps.dense.gpu.GpuPathConfig;
-import io.hps.dense.gpu.SparseFileRows;
+import io.hps.dense.gpu.SerialGpuPath;
 import io.hps.gpu.DeviceOwner;
+import io.hps.gpu.table.SparseFileRows;
 import io.hps.lookup.LookupSession;
 import io.hps.model.TableSpec;
 import io.hps.model.config.ModelConfig;
@@ -21,10 +23,12 @@ import io.hps.store.HpsSettings;
 import io.hps.store.LoadProgress;
 import io.hps.store.ParameterServer;
 import io.hps.transport.LookupClient;
+import io.hps.transport.gpu.EnsembleOptions;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -34,7 +38,7 @@ import java.util.concurrent.ExecutionException;
  * Opens {@link ScoringPath}s over a model directory (model.json, ps.json, dense.safetensors):
  * loads the dense weights and the embeddings as the path needs them, warms the network up for
  * {@link PathSettings#warmUpMillis()}, and only then returns. Blocks; call at start-up. On the CPU
- * ({@link #open}) or on a GPU ({@link #openOnGpu}, native and fused only).
+ * ({@link #open}) or on a GPU ({@link #openOnGpu}; the ensemble there through hps-service's GPU lookup endpoint).
  */
 public final class ScoringPaths {
     private ScoringPaths() {
@@ -130,27 +134,31 @@ public final class ScoringPaths {
      * {@link PathSettings#warmUpMillis()}. Native: every row of the model's sparse files in a static device table.
      * Fused: a device cache of {@link #gpuCacheRows} rows in front of the tiers of the model's ps.json (the model's
      * entry only, loaded without a CPU cache), asked in order on a miss. Keys found nowhere score with the zero
-     * vector, not with ps.json's {@code default_value_for_each_table}. {@code settings}' network threads and
-     * workspaces do not apply; batches run one after another on the device's owner thread.
+     * vector, not with ps.json's {@code default_value_for_each_table}. Ensemble: the lookup runs in hps-service's
+     * GPU lookup endpoint at {@link GpuSettings#ensembleAddress()} on this host, which must serve the same tables;
+     * one request at a time. {@code settings}' network threads and workspaces do not apply; batches run one after
+     * another on the device's owner thread.
      *
      * @param owner the device's owner thread, shared by the instances on that device; the path does not close it
-     * @throws IllegalArgumentException for ENSEMBLE, which does not run on the GPU
+     * @throws IllegalArgumentException for ENSEMBLE without {@link GpuSettings#ensembleAddress()}
      * @throws UncheckedIOException when a model file cannot be read
      * @throws IllegalStateException when the embeddings cannot be loaded or the device refused the model
      */
     public static ScoringPath openOnGpu(PathSettings settings, ModelDirectory directory, MeterRegistry registry,
                                         DeviceOwner owner, GpuSettings gpu) {
-        if (settings.kind() == PathKind.ENSEMBLE) {
-            throw new IllegalArgumentException("the ensemble path does not run on the GPU: instance="
-                    + settings.name());
+        if (settings.kind() == PathKind.ENSEMBLE && gpu.ensembleAddress() == null) {
+            throw new IllegalArgumentException("the ensemble path on the GPU needs hps-service's GPU lookup "
+                    + "endpoint (dense.gpu.ensemble-address): instance=" + settings.name());
         }
         int maxBatch = maxBatch(directory);
         GpuPathConfig config = new GpuPathConfig(maxBatch, gpu.precision());
         DlrmWeights weights = weights(directory);
         PathMetrics metrics = new PathMetrics(registry, settings.name(), settings.kind());
-        GpuScoringPath path = settings.kind() == PathKind.NATIVE
-                ? gpuNative(settings, directory, owner, weights, config, metrics, gpu)
-                : gpuFused(settings, directory, owner, weights, config, metrics, gpu, registry);
+        GpuScoringPath path = switch (settings.kind()) {
+            case NATIVE -> gpuNative(settings, directory, owner, weights, config, metrics, gpu);
+            case FUSED -> gpuFused(settings, directory, owner, weights, config, metrics, gpu, registry);
+            case ENSEMBLE -> gpuEnsemble(settings, directory, owner, weights, config, metrics, gpu);
+        };
         try {
             path.warmUp(Duration.ofMillis(settings.warmUpMillis()));
             return path;
@@ -169,6 +177,27 @@ public final class ScoringPaths {
             return new GpuScoringPath(settings, directory.architecture(), config.maxBatchSize(), metrics, path, null,
                     gpu);
         }
+    }
+
+    /**
+     * The ensemble on the GPU: the lookup runs in hps-service ({@code hps.gpu-ipc.*}), the forward here on the
+     * device buffer it answers with; one request at a time ({@link SerialGpuPath}).
+     */
+    private static GpuScoringPath gpuEnsemble(PathSettings settings, ModelDirectory directory, DeviceOwner owner,
+                                              DlrmWeights weights, GpuPathConfig config, PathMetrics metrics,
+                                              GpuSettings gpu) {
+        InetSocketAddress address = gpu.ensembleAddress();
+        GpuEnsemblePath path;
+        try {
+            path = awaitLoad(GpuEnsemblePath.connect(owner, weights, config, address.getHostString(),
+                    address.getPort(), EnsembleOptions.DEFAULTS), settings);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot connect to hps-service's GPU lookup endpoint: instance="
+                    + settings.name() + " address=" + address.getHostString() + ":" + address.getPort()
+                    + " error=" + e.getMessage(), e);
+        }
+        return new GpuScoringPath(settings, directory.architecture(), config.maxBatchSize(), metrics,
+                new SerialGpuPath(path), null, gpu);
     }
 
     private static GpuScoringPath gpuFused(PathSettings settings, ModelDirectory directory, DeviceOwner owner,

@@ -19,7 +19,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * dense-service settings ({@code dense.*}).
  *
  * @param models      the served model instances ({@code dense.models[i]}), unique names
- * @param hpsReplicas hps-service RSocket addresses {@code host:port}, needed by ensemble instances
+ * @param hpsReplicas hps-service RSocket addresses {@code host:port}, needed by ensemble instances on the CPU
  * @param rsocket     where the RSocket score server listens
  * @param network     the dense network of every instance
  * @param ensemble    lookups of ensemble instances
@@ -37,10 +37,18 @@ public record DenseServiceProperties(List<Model> models, List<String> hpsReplica
             throw new IllegalArgumentException("dense.models names must be unique: names="
                     + models.stream().map(Model::name).toList());
         }
-        if (models.stream().anyMatch(m -> m.path() == PathKind.ENSEMBLE) && hpsReplicas.isEmpty()) {
+        for (Model m : models) {
+            if (m.path() == PathKind.ENSEMBLE && m.device() == Device.GPU && gpu.ensembleAddress() == null) {
+                throw new IllegalArgumentException("dense.models[].device gpu with path ensemble needs "
+                        + "dense.gpu.ensemble-address (host:port of hps-service's hps.gpu-ipc endpoint): name="
+                        + m.name() + " device=gpu path=ensemble");
+            }
+        }
+        if (models.stream().anyMatch(m -> m.path() == PathKind.ENSEMBLE && m.device() == Device.CPU)
+                && hpsReplicas.isEmpty()) {
             throw new IllegalArgumentException("ensemble instances need dense.hps-replicas (host:port list)");
         }
-        hpsReplicas.forEach(DenseServiceProperties::address);
+        hpsReplicas.forEach(r -> address("dense.hps-replicas", r));
     }
 
     /**
@@ -68,10 +76,10 @@ public record DenseServiceProperties(List<Model> models, List<String> hpsReplica
                 throw new IllegalArgumentException("dense.models[] device and precision must be set: name=" + name
                         + " device=" + device + " precision=" + precision);
             }
-            if (device != Device.CPU && path == PathKind.ENSEMBLE) {
-                throw new IllegalArgumentException("dense.models[].device must be cpu for path ensemble (the "
-                        + "ensemble does not run on the GPU): name=" + name + " device=" + device.tagValue()
-                        + " path=" + path.tagValue());
+            if (device == Device.AUTO && path == PathKind.ENSEMBLE) {
+                throw new IllegalArgumentException("dense.models[].device must be cpu or gpu for path ensemble "
+                        + "(the two look embeddings up over different endpoints): name=" + name + " device="
+                        + device.tagValue() + " path=" + path.tagValue());
             }
         }
 
@@ -97,12 +105,18 @@ public record DenseServiceProperties(List<Model> models, List<String> hpsReplica
      * @param deviceIndex   CUDA device ordinal the GPU instances run on; one owner thread for all of them
      * @param timeoutMillis longest wait for one batch's scores on the GPU; past it the request fails with
      *                      DEADLINE_EXCEEDED
+     * @param ensembleAddress host:port of hps-service's GPU lookup endpoint ({@code hps.gpu-ipc.*}) on this host,
+     *                      needed by GPU ensemble instances; null when there is none
      */
-    public record Gpu(@DefaultValue("0") int deviceIndex, @DefaultValue("10000") long timeoutMillis) {
+    public record Gpu(@DefaultValue("0") int deviceIndex, @DefaultValue("10000") long timeoutMillis,
+                      String ensembleAddress) {
         public Gpu {
             if (deviceIndex < 0 || timeoutMillis < 1) {
                 throw new IllegalArgumentException("dense.gpu out of range: deviceIndex=" + deviceIndex
                         + " timeoutMillis=" + timeoutMillis);
+            }
+            if (ensembleAddress != null) {
+                address("dense.gpu.ensemble-address", ensembleAddress);
             }
         }
     }
@@ -164,14 +178,15 @@ public record DenseServiceProperties(List<Model> models, List<String> hpsReplica
     }
 
     GpuSettings gpuSettings(Model m) {
-        return new GpuSettings(m.precision(), gpu.timeoutMillis());
+        return new GpuSettings(m.precision(), gpu.timeoutMillis(),
+                gpu.ensembleAddress() == null ? null : address("dense.gpu.ensemble-address", gpu.ensembleAddress()));
     }
 
     List<InetSocketAddress> replicaAddresses() {
-        return hpsReplicas.stream().map(DenseServiceProperties::address).toList();
+        return hpsReplicas.stream().map(r -> address("dense.hps-replicas", r)).toList();
     }
 
-    private static InetSocketAddress address(String hostPort) {
+    private static InetSocketAddress address(String property, String hostPort) {
         int colon = hostPort.lastIndexOf(':');
         try {
             if (colon < 1) {
@@ -180,7 +195,7 @@ public record DenseServiceProperties(List<Model> models, List<String> hpsReplica
             return InetSocketAddress.createUnresolved(hostPort.substring(0, colon),
                     Integer.parseInt(hostPort.substring(colon + 1)));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("dense.hps-replicas entry is not host:port: entry=" + hostPort, e);
+            throw new IllegalArgumentException(property + " entry is not host:port: entry=" + hostPort, e);
         }
     }
 }

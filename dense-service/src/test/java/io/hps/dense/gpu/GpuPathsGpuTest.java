@@ -6,6 +6,7 @@ import io.hps.gpu.DeviceOwner;
 import io.hps.gpu.GpuRuntime;
 import io.hps.gpu.bench.SeededWeights;
 import io.hps.gpu.dense.GemmPrecision;
+import io.hps.gpu.table.SeededRows;
 import io.hps.model.DlrmArchitecture;
 import io.hps.model.dense.DlrmWeights;
 import io.hps.model.gen.GeneratorSettings;

@@ -77,14 +77,35 @@ class DenseServicePropertiesTest {
     }
 
     @Test
-    void shouldRefuseTheEnsembleOnTheGpu() {
-        for (String device : new String[] {"gpu", "auto"}) {
-            assertRefused(() -> bind("dense.models[0].device", device, "dense.models[0].path", "ensemble",
-                    "dense.hps-replicas[0]", "hps:9100"), "dense.models[0]",
-                    "device must be cpu for path ensemble", "name=dlrm", "device=" + device);
-        }
+    void shouldRefuseTheEnsembleOnAutoAndOnTheGpuWithoutTheEndpointAddress() {
+        assertRefused(() -> bind("dense.models[0].device", "auto", "dense.models[0].path", "ensemble",
+                "dense.hps-replicas[0]", "hps:9100"), "dense.models[0]",
+                "device must be cpu or gpu for path ensemble", "name=dlrm", "device=auto");
+        assertRefused(() -> bind("dense.models[0].device", "gpu", "dense.models[0].path", "ensemble",
+                "dense.hps-replicas[0]", "hps:9100"), "dense",
+                "device gpu with path ensemble needs dense.gpu.ensemble-address", "name=dlrm");
         assertThat(bind("dense.models[0].device", "cpu", "dense.models[0].path", "ensemble",
                 "dense.hps-replicas[0]", "hps:9100").models().getFirst().path()).isEqualTo(PathKind.ENSEMBLE);
+    }
+
+    @Test
+    void shouldPlaceTheEnsembleOnTheGpuAtTheEndpointAddressWithoutReplicas() {
+        DenseServiceProperties p = bind("dense.models[0].device", "gpu", "dense.models[0].path", "ensemble",
+                "dense.gpu.ensemble-address", "127.0.0.1:9110");
+        DenseServiceProperties.Model m = p.models().getFirst();
+        assertThat(m.onGpu(NO_GPU)).isTrue();
+        assertThat(p.gpuSettings(m).ensembleAddress()).satisfies(a -> {
+            assertThat(a.getHostString()).isEqualTo("127.0.0.1");
+            assertThat(a.getPort()).isEqualTo(9110);
+        });
+        assertThat(bind().gpuSettings(bind().models().getFirst()).ensembleAddress()).isNull();
+    }
+
+    @Test
+    void shouldRefuseAnEnsembleAddressThatIsNotHostPort() {
+        assertThatThrownBy(() -> bind("dense.gpu.ensemble-address", "localhost"))
+                .isInstanceOf(BindException.class)
+                .hasStackTraceContaining("dense.gpu.ensemble-address entry is not host:port: entry=localhost");
     }
 
     @Test

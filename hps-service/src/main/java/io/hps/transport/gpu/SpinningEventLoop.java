@@ -1,4 +1,4 @@
-package io.hps.dense.gpu;
+package io.hps.transport.gpu;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
@@ -22,13 +22,13 @@ import java.util.concurrent.TimeUnit;
  * <p>The epoll transport is a runtime dependency; it is reached by reflection and, where it is missing or not
  * available (not Linux), {@link #create} answers empty and callers keep reactor-netty's default loops.
  */
-final class SpinningEventLoop {
+public final class SpinningEventLoop {
 
     private SpinningEventLoop() {
     }
 
     /** A one-thread spinning epoll loop named {@code name}, or empty without native epoll. */
-    static Optional<EventLoopGroup> create(String name, long spinMicros) {
+    public static Optional<EventLoopGroup> create(String name, long spinMicros) {
         if (spinMicros < 0) {
             throw new IllegalArgumentException("spinMicros must be >= 0: spinMicros=" + spinMicros);
         }

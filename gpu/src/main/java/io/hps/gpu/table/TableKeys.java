@@ -1,4 +1,4 @@
-package io.hps.dense.gpu;
+package io.hps.gpu.table;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -12,26 +12,26 @@ import java.util.stream.IntStream;
  * <p>Staging writes a sample-major {@code [batch, tables]} key tensor in that form, so that a table query writes
  * its vectors in the {@code [batch, tables, dimension]} layout the dense forward reads.
  */
-final class TableKeys {
+public final class TableKeys {
 
-    static final int TABLE_SHIFT = 40;
+    public static final int TABLE_SHIFT = 40;
     /** The key every out-of-range key becomes: beyond the rows of any table. */
-    static final long UNKNOWN = (1L << TABLE_SHIFT) - 1;
+    public static final long UNKNOWN = (1L << TABLE_SHIFT) - 1;
     private static final int PARALLEL_SAMPLES = 8192;
     private static final int SLICE_SAMPLES = 4096;
 
     private TableKeys() {
     }
 
-    static long encode(int table, long key) {
+    public static long encode(int table, long key) {
         return (long) table << TABLE_SHIFT | (key >>> TABLE_SHIFT == 0 ? key : UNKNOWN);
     }
 
-    static int table(long encoded) {
+    public static int table(long encoded) {
         return (int) (encoded >>> TABLE_SHIFT);
     }
 
-    static long key(long encoded) {
+    public static long key(long encoded) {
         return encoded & UNKNOWN;
     }
 
@@ -39,7 +39,7 @@ final class TableKeys {
      * Writes the encoded keys of {@code keys} ({@code batch x tables}, sample-major) to {@code out} (native order,
      * owned by the caller); large batches are written by several threads.
      */
-    static void stage(long[] keys, int batch, int tables, MemorySegment out) {
+    public static void stage(long[] keys, int batch, int tables, MemorySegment out) {
         if (batch < PARALLEL_SAMPLES) {
             stageSamples(keys, 0, batch, tables, out);
             return;

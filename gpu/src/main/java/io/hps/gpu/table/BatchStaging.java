@@ -1,4 +1,4 @@
-package io.hps.dense.gpu;
+package io.hps.gpu.table;
 
 import io.hps.gpu.DeviceBuffer;
 import io.hps.gpu.DeviceContext;
@@ -18,22 +18,22 @@ import java.util.List;
  *
  * <p>Threads: owner thread of the device only; one request at a time.
  */
-final class BatchStaging implements AutoCloseable {
+public final class BatchStaging implements AutoCloseable {
 
-    final PinnedBuffer hostKeys;
-    final PinnedBuffer hostDense;
-    final PinnedBuffer hostScores;
-    final PinnedBuffer hostMisses;
-    final PinnedBuffer hostOutcome;
-    final DeviceBuffer keys;
-    final DeviceBuffer dense;
-    final DeviceBuffer embeddings;
-    final DeviceBuffer misses;
+    public final PinnedBuffer hostKeys;
+    public final PinnedBuffer hostDense;
+    public final PinnedBuffer hostScores;
+    public final PinnedBuffer hostMisses;
+    public final PinnedBuffer hostOutcome;
+    public final DeviceBuffer keys;
+    public final DeviceBuffer dense;
+    public final DeviceBuffer embeddings;
+    public final DeviceBuffer misses;
     private final int tables;
     private final int denseFeatures;
     private final long rowBytes;
 
-    BatchStaging(DeviceContext context, DlrmArchitecture arch, int maxBatchSize, boolean withEmbeddings) {
+    public BatchStaging(DeviceContext context, DlrmArchitecture arch, int maxBatchSize, boolean withEmbeddings) {
         this.tables = arch.tableCount();
         this.denseFeatures = arch.denseFeatures();
         this.rowBytes = (long) arch.embeddingDimension() * Float.BYTES;
@@ -50,7 +50,7 @@ final class BatchStaging implements AutoCloseable {
     }
 
     /** Writes the batch's encoded keys and dense features to pinned memory and enqueues their copies. */
-    void enqueueInputs(Batch batch) {
+    public void enqueueInputs(Batch batch) {
         int n = batch.batchSize();
         TableKeys.stage(batch.keys(), n, tables, hostKeys.segment());
         MemorySegment.copy(batch.dense(), 0, hostDense.segment(), ValueLayout.JAVA_FLOAT, 0, n * denseFeatures);
@@ -59,24 +59,24 @@ final class BatchStaging implements AutoCloseable {
     }
 
     /** Enqueues the copy of {@code batch} scores from {@code scores} to {@link #hostScores}. */
-    void enqueueScores(DeviceBuffer scores, int batch) {
+    public void enqueueScores(DeviceBuffer scores, int batch) {
         scores.copyToAsync(hostScores, (long) batch * Float.BYTES);
     }
 
     /** The scores copied by {@link #enqueueScores}; the stream must have passed the copy. */
-    float[] scores(int batch) {
+    public float[] scores(int batch) {
         float[] out = new float[batch];
         MemorySegment.copy(hostScores.segment(), ValueLayout.JAVA_FLOAT, 0, out, 0, batch);
         return out;
     }
 
     /** The last outcome copied to {@link #hostOutcome}; the stream must have passed the copy. */
-    TableOutcome outcome() {
+    public TableOutcome outcome() {
         return TableOutcome.read(hostOutcome.segment());
     }
 
     /** Copies {@code count} miss indices from the device, waiting for the stream; returns them. */
-    int[] missIndices(DeviceContext context, int count) {
+    public int[] missIndices(DeviceContext context, int count) {
         misses.copyToAsync(hostMisses, (long) count * Integer.BYTES);
         context.synchronize();
         int[] out = new int[count];
@@ -85,11 +85,11 @@ final class BatchStaging implements AutoCloseable {
     }
 
     /** The encoded key at lookup index {@code index} of the staged batch. */
-    long stagedKey(int index) {
+    public long stagedKey(int index) {
         return hostKeys.segment().getAtIndex(ValueLayout.JAVA_LONG, index);
     }
 
-    long rowBytes() {
+    public long rowBytes() {
         return rowBytes;
     }
 

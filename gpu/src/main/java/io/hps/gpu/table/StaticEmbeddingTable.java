@@ -1,4 +1,4 @@
-package io.hps.dense.gpu;
+package io.hps.gpu.table;
 
 import static jcuda.driver.JCudaDriver.cuMemsetD32Async;
 
@@ -23,7 +23,7 @@ import jcuda.driver.CUdeviceptr;
  *
  * <p>Threads: owner thread of the device only.
  */
-final class StaticEmbeddingTable implements AutoCloseable {
+public final class StaticEmbeddingTable implements AutoCloseable {
 
     private static final int LOAD_ROWS = 1 << 18;
     private static final int LOAD_SLICE_ROWS = 8192;
@@ -36,7 +36,7 @@ final class StaticEmbeddingTable implements AutoCloseable {
     }
 
     /** Allocates the table and fills it with every row of {@code tables} from {@code rows}; blocks until done. */
-    static StaticEmbeddingTable load(DeviceContext context, List<TableSpec> tables, RowSource rows) {
+    public static StaticEmbeddingTable load(DeviceContext context, List<TableSpec> tables, RowSource rows) {
         long total = tables.stream().mapToLong(TableSpec::rows).sum();
         int dim = tables.getFirst().dimension();
         DeviceHashTable table = DeviceHashTable.allocate(context, HashTableShape.staticTable(total, dim));
@@ -90,7 +90,7 @@ final class StaticEmbeddingTable implements AutoCloseable {
      * copy of its outcome to the staging's pinned outcome. Rows of unknown keys are left alone until
      * {@link #zeroMisses} runs.
      */
-    void enqueueQuery(CUdeviceptr keys, int count, CUdeviceptr out, BatchStaging staging) {
+    public void enqueueQuery(CUdeviceptr keys, int count, CUdeviceptr out, BatchStaging staging) {
         table.query(keys, count, out, staging.misses.pointer(), tick);
         table.copyOutcomeAsync(staging.hostOutcome);
     }
@@ -99,13 +99,13 @@ final class StaticEmbeddingTable implements AutoCloseable {
      * Enqueues the query of {@code count} encoded keys into {@code out} with the zero vector for unknown keys, and the
      * copy of its outcome to the staging's pinned outcome: {@code out} is complete once the stream has passed it.
      */
-    void enqueueQueryOrZero(CUdeviceptr keys, int count, CUdeviceptr out, BatchStaging staging) {
+    public void enqueueQueryOrZero(CUdeviceptr keys, int count, CUdeviceptr out, BatchStaging staging) {
         table.queryOrZero(keys, count, out, staging.misses.pointer(), tick);
         table.copyOutcomeAsync(staging.hostOutcome);
     }
 
     /** Writes the zero vector into the rows of the {@code missed} unknown keys of the last query; waits for it. */
-    void zeroMisses(DeviceContext context, BatchStaging staging, int missed, CUdeviceptr out) {
+    public void zeroMisses(DeviceContext context, BatchStaging staging, int missed, CUdeviceptr out) {
         int[] indices = staging.missIndices(context, missed);
         long rowBytes = staging.rowBytes();
         for (int index : indices) {

@@ -1,8 +1,9 @@
-package io.hps.dense.gpu;
+package io.hps.transport.gpu;
 
 import io.hps.gpu.GpuException;
 import io.hps.gpu.ipc.IpcEvents;
 import io.hps.gpu.ipc.IpcMemHandles;
+import io.hps.gpu.table.TableKeys;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
@@ -27,12 +28,12 @@ import io.netty.buffer.ByteBufAllocator;
  * @param handle  64 bytes of the key buffer's {@code CUipcMemHandle}
  * @param event   64 bytes of the {@code CUipcEventHandle} to wait for before reading the keys, or null
  */
-record HandleRequest(int batch, int tables, byte[] handle, byte[] event) {
+public record HandleRequest(int batch, int tables, byte[] handle, byte[] event) {
 
-    static final int LENGTH = 8 + IpcMemHandles.HANDLE_BYTES;
-    static final int LENGTH_WITH_EVENT = LENGTH + IpcEvents.HANDLE_BYTES;
+    public static final int LENGTH = 8 + IpcMemHandles.HANDLE_BYTES;
+    public static final int LENGTH_WITH_EVENT = LENGTH + IpcEvents.HANDLE_BYTES;
 
-    HandleRequest {
+    public HandleRequest {
         if (batch < 1 || tables < 1 || handle.length != IpcMemHandles.HANDLE_BYTES
                 || (event != null && event.length != IpcEvents.HANDLE_BYTES)) {
             throw new GpuException("malformed handle request: batch=" + batch + " tables=" + tables
@@ -41,11 +42,11 @@ record HandleRequest(int batch, int tables, byte[] handle, byte[] event) {
     }
 
     /** A request whose keys are on the device when it is sent. */
-    HandleRequest(int batch, int tables, byte[] handle) {
+    public HandleRequest(int batch, int tables, byte[] handle) {
         this(batch, tables, handle, null);
     }
 
-    ByteBuf encode(ByteBufAllocator allocator) {
+    public ByteBuf encode(ByteBufAllocator allocator) {
         ByteBuf out = allocator.buffer(event == null ? LENGTH : LENGTH_WITH_EVENT);
         out.writeIntLE(batch).writeIntLE(tables).writeBytes(handle);
         if (event != null) {
@@ -55,7 +56,7 @@ record HandleRequest(int batch, int tables, byte[] handle, byte[] event) {
     }
 
     /** Reads a request from {@code in}'s readable bytes, which must be {@link #LENGTH} or {@link #LENGTH_WITH_EVENT}. */
-    static HandleRequest decode(ByteBuf in) {
+    public static HandleRequest decode(ByteBuf in) {
         int length = in.readableBytes();
         if (length != LENGTH && length != LENGTH_WITH_EVENT) {
             throw new GpuException("handle request has the wrong length: length=" + length + " expected=" + LENGTH

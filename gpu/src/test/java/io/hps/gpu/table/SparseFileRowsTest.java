@@ -1,4 +1,4 @@
-package io.hps.dense.gpu;
+package io.hps.gpu.table;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

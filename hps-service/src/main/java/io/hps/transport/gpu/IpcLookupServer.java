@@ -1,4 +1,4 @@
-package io.hps.dense.gpu;
+package io.hps.transport.gpu;
 
 import io.hps.gpu.DeviceBuffer;
 import io.hps.gpu.DeviceContext;
@@ -8,7 +8,12 @@ import io.hps.gpu.cache.TableOutcome;
 import io.hps.gpu.ipc.IpcEvents;
 import io.hps.gpu.ipc.IpcMemHandles;
 import io.hps.gpu.ipc.OpenedHandles;
+import io.hps.gpu.table.BatchStaging;
+import io.hps.gpu.table.RowSource;
+import io.hps.gpu.table.SeededRows;
+import io.hps.gpu.table.StaticEmbeddingTable;
 import io.hps.model.DlrmArchitecture;
+import io.hps.model.TableSpec;
 import io.hps.model.gen.GeneratorSettings;
 import io.hps.wire.EmbeddingBlock;
 import io.hps.wire.LookupResponseEncoder;
@@ -83,7 +88,7 @@ public final class IpcLookupServer implements AutoCloseable {
     private IpcLookupServer(DeviceOwner owner, DlrmArchitecture arch, StaticEmbeddingTable table,
                             BatchStaging staging, OpenedHandles opened, List<DeviceBuffer> pool,
                             List<byte[]> poolHandles, List<CUevent> ready, List<byte[]> readyHandles,
-                            long eventLoopSpinMicros) {
+                            IpcLookupSettings settings) {
         this.owner = owner;
         this.arch = arch;
         this.table = table;
@@ -93,9 +98,9 @@ public final class IpcLookupServer implements AutoCloseable {
         this.poolHandles = poolHandles;
         this.ready = ready;
         this.readyHandles = readyHandles;
-        this.loop = eventLoopSpinMicros == 0 ? Optional.empty()
-                : SpinningEventLoop.create("hps-ensemble-server", eventLoopSpinMicros);
-        TcpServer tcp = TcpServer.create().host("127.0.0.1").port(0);
+        this.loop = settings.eventLoopSpinMicros() == 0 ? Optional.empty()
+                : SpinningEventLoop.create("hps-ensemble-server", settings.eventLoopSpinMicros());
+        TcpServer tcp = TcpServer.create().host(settings.host()).port(settings.port());
         this.channel = RSocketServer.create(SocketAcceptor.forRequestResponse(this::handle))
                 .payloadDecoder(PayloadDecoder.ZERO_COPY)
                 .bind(TcpServerTransport.create(loop.map(tcp::runOn).orElse(tcp))).block();
@@ -108,6 +113,22 @@ public final class IpcLookupServer implements AutoCloseable {
      */
     public static IpcLookupServer start(DeviceOwner owner, DlrmArchitecture arch, RowSource rows, int maxBatchSize,
                                         int poolSize, long eventLoopSpinMicros, boolean deviceReply) {
+        return start(owner, arch, rows, IpcLookupSettings.loopback(maxBatchSize, poolSize, eventLoopSpinMicros,
+                deviceReply));
+    }
+
+    /**
+     * Loads every row of {@code rows} into a static table on {@code owner}'s device, allocates and exports the
+     * pool, and starts listening where {@code settings} say. Blocks until it listens: call it at start-up. Only
+     * {@code arch}'s tables and embedding dimension are used ({@link #lookupShape} builds such an architecture
+     * where the network is not known). {@code rows} is read during the call only.
+     *
+     * @throws io.hps.gpu.GpuException when the device refuses the table or the pool
+     */
+    public static IpcLookupServer start(DeviceOwner owner, DlrmArchitecture arch, RowSource rows,
+                                        IpcLookupSettings settings) {
+        int maxBatchSize = settings.maxBatchSize();
+        boolean deviceReply = settings.deviceReply();
         return owner.submit(context -> {
             StaticEmbeddingTable table = StaticEmbeddingTable.load(context, arch.tables(), rows);
             BatchStaging staging = new BatchStaging(context, arch, maxBatchSize, false);
@@ -116,7 +137,7 @@ public final class IpcLookupServer implements AutoCloseable {
             List<byte[]> handles = new ArrayList<>();
             List<CUevent> ready = new ArrayList<>();
             List<byte[]> readyHandles = new ArrayList<>();
-            for (int i = 0; i < poolSize; i++) {
+            for (int i = 0; i < settings.poolSize(); i++) {
                 DeviceBuffer b = context.allocate(bytes);
                 pool.add(b);
                 handles.add(IpcMemHandles.export(context, b));
@@ -128,7 +149,22 @@ public final class IpcLookupServer implements AutoCloseable {
             }
             return new DeviceParts(table, staging, new OpenedHandles(context), pool, handles, ready, readyHandles);
         }).thenApply(p -> new IpcLookupServer(owner, arch, p.table(), p.staging(), p.opened(), p.pool(),
-                p.handles(), p.ready(), p.readyHandles(), eventLoopSpinMicros)).join();
+                p.handles(), p.ready(), p.readyHandles(), settings)).join();
+    }
+
+    /**
+     * An architecture that carries only what the lookup needs, for a server started from a ps.json entry: the
+     * tables (one embedding dimension for all), one dense feature, and a one-layer network of that dimension that
+     * is never run.
+     *
+     * @throws IllegalArgumentException when the tables' dimensions differ
+     */
+    public static DlrmArchitecture lookupShape(List<TableSpec> tables) {
+        if (tables.isEmpty()) {
+            throw new IllegalArgumentException("an IPC lookup needs at least one table");
+        }
+        int dimension = tables.getFirst().dimension();
+        return new DlrmArchitecture(1, tables, new int[] {dimension}, new int[] {1});
     }
 
     private record DeviceParts(StaticEmbeddingTable table, BatchStaging staging, OpenedHandles opened,
@@ -141,7 +177,7 @@ public final class IpcLookupServer implements AutoCloseable {
         return !ready.isEmpty();
     }
 
-    /** The loopback port it listens on. */
+    /** The port it listens on. */
     public int port() {
         return channel.address().getPort();
     }

@@ -1,4 +1,4 @@
-package io.hps.dense.gpu;
+package io.hps.gpu.table;
 
 import io.hps.model.TableSpec;
 import java.lang.foreign.MemorySegment;

@@ -1,4 +1,4 @@
-package io.hps.dense.gpu;
+package io.hps.transport.gpu;
 
 import java.util.Arrays;
 import java.util.Locale;
@@ -20,24 +20,24 @@ import java.util.Locale;
  * <p>Threads: one request at a time; stamps of a request are written by the threads it passes through, each
  * before it hands the request on (the hand-off publishes them).
  */
-final class HopLog {
+public final class HopLog {
 
-    static final int SUBMIT = 0;
-    static final int STAGE_START = 1;
-    static final int SENT = 2;
-    static final int SERVER_RECEIVED = 3;
-    static final int LOOKUP_START = 4;
-    static final int LOOKUP_DONE = 5;
-    static final int REPLY_SENT = 6;
-    static final int RECEIVED = 7;
-    static final int FORWARD_START = 8;
-    static final int FORWARD_DONE = 9;
-    static final int RETURNED = 10;
-    static final int STAMPS = 11;
+    public static final int SUBMIT = 0;
+    public static final int STAGE_START = 1;
+    public static final int SENT = 2;
+    public static final int SERVER_RECEIVED = 3;
+    public static final int LOOKUP_START = 4;
+    public static final int LOOKUP_DONE = 5;
+    public static final int REPLY_SENT = 6;
+    public static final int RECEIVED = 7;
+    public static final int FORWARD_START = 8;
+    public static final int FORWARD_DONE = 9;
+    public static final int RETURNED = 10;
+    public static final int STAMPS = 11;
     /** Server stamps travel in the response's metadata, {@link #SERVER_RECEIVED} to {@link #REPLY_SENT}. */
-    static final int SERVER_STAMPS = REPLY_SENT - SERVER_RECEIVED + 1;
+    public static final int SERVER_STAMPS = REPLY_SENT - SERVER_RECEIVED + 1;
     /** Server stamps taken before the reply's, which is written last in the metadata. */
-    static final int SERVER_STAMPS_BEFORE_REPLY = REPLY_SENT - SERVER_RECEIVED;
+    public static final int SERVER_STAMPS_BEFORE_REPLY = REPLY_SENT - SERVER_RECEIVED;
 
     private static final String[] HOPS = {"client owner wake", "stage", "request to server event loop",
         "server owner wake", "lookup", "reply hand-off", "reply to client event loop", "client owner wake",
@@ -48,21 +48,21 @@ final class HopLog {
     private int recorded;
 
     /** Starts keeping the stamps of the next {@code requests} requests, dropping those kept so far. */
-    void record(int requests) {
+    public void record(int requests) {
         rows = new long[requests][STAMPS];
         recorded = 0;
     }
 
-    void stamp(int index) {
+    public void stamp(int index) {
         current[index] = System.nanoTime();
     }
 
-    void stamp(int index, long nanos) {
+    public void stamp(int index, long nanos) {
         current[index] = nanos;
     }
 
     /** Stamps {@link #RETURNED} and keeps the request's stamps if still recording. */
-    void returned() {
+    public void returned() {
         current[RETURNED] = System.nanoTime();
         if (recorded < rows.length) {
             System.arraycopy(current, 0, rows[recorded++], 0, STAMPS);
@@ -70,7 +70,7 @@ final class HopLog {
     }
 
     /** Median of each hop over the kept requests, microseconds, e.g. {@code lookup=12.3us}; empty if none. */
-    String summary() {
+    public String summary() {
         StringBuilder out = new StringBuilder();
         for (int h = 0; h < HOPS.length && recorded > 0; h++) {
             double[] us = new double[recorded];

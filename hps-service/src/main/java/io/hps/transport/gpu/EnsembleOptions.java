@@ -1,4 +1,4 @@
-package io.hps.dense.gpu;
+package io.hps.transport.gpu;
 
 /**
  * How the two sides of the same-host ensemble wait for each other.
