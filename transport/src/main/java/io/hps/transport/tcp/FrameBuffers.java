@@ -26,8 +26,12 @@ public final class FrameBuffers {
     /** Smallest buffer whose memory is recycled; smaller ones come from the fallback allocator. */
     public static final int MIN_RECYCLED = 64 << 10;
 
-    /** The process-wide pool, keeping up to 256 MiB free. */
-    public static final FrameBuffers SHARED = new FrameBuffers(ByteBufAllocator.DEFAULT, 256L << 20);
+    /** System property: MiB the process-wide pool keeps free at most (default 128). */
+    public static final String MAX_FREE_MIB_PROPERTY = "hps.frame-buffers.max-free-mib";
+
+    /** The process-wide pool; the system property {@value #MAX_FREE_MIB_PROPERTY} sets the MiB it keeps free (128). */
+    public static final FrameBuffers SHARED = new FrameBuffers(ByteBufAllocator.DEFAULT,
+            Long.getLong(MAX_FREE_MIB_PROPERTY, 128) << 20);
 
     private static final int CLASSES = Integer.SIZE;
 
