@@ -29,20 +29,13 @@ import reactor.core.publisher.Mono;
  * declares short and non-blocking ({@link FrameHandler#answersInline}), which the event loop
  * answers itself; when the pool's queue is full the request is answered at once with
  * {@link ErrorCode#OVERLOADED}.
- * Responses above {@link #FRAGMENT_MTU} go out in RSocket fragments.
+ * Responses above {@link FrameTransports#FRAGMENT_MTU} go out in RSocket fragments.
  *
  * <p>Buffer ownership: the request payload is released exactly once, by the worker after the
  * response is built or by the event loop when the request is refused. The response frame passes
  * to RSocket; one built after its requester cancelled is released.
  */
 public final class FrameServer implements AutoCloseable {
-    /**
-     * Largest RSocket frame sent: bigger responses (a lookup of 16384 samples x 26 tables x 128
-     * floats is 218 MB) go out in fragments that the requester reassembles. Just under the
-     * transport's 16 MiB frame limit, so that every response that fits one frame stays one frame.
-     */
-    public static final int FRAGMENT_MTU = (16 << 20) - 1024;
-
     /** Answers frames; called on worker threads. */
     public interface FrameHandler {
         /** The response to {@code request}, which stays the caller's; never throws for bad input. */
@@ -105,7 +98,7 @@ public final class FrameServer implements AutoCloseable {
             CloseableChannel channel = RSocketServer.create(SocketAcceptor.with(responder))
                     .payloadDecoder(PayloadDecoder.ZERO_COPY)
                     .maxInboundPayloadSize(settings.maxFrameBytes())
-                    .fragment(FRAGMENT_MTU)
+                    .fragment(FrameTransports.FRAGMENT_MTU)
                     .bind(FrameTransports.server(settings.host(), settings.port()))
                     .toFuture()
                     .get(30, TimeUnit.SECONDS);

@@ -2,19 +2,12 @@ package io.hps.transport;
 
 import io.hps.transport.tcp.FrameTransports;
 import io.netty.buffer.ByteBuf;
-import io.rsocket.Payload;
-import io.rsocket.core.RSocketConnector;
-import io.rsocket.frame.decoder.PayloadDecoder;
 import io.rsocket.loadbalance.LoadbalanceRSocketClient;
-import io.rsocket.loadbalance.LoadbalanceTarget;
-import io.rsocket.loadbalance.RoundRobinLoadbalanceStrategy;
 import io.rsocket.util.ByteBufPayload;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.util.retry.Retry;
 
 /**
  * RSocket client of one or more hps-service replicas: round-robin load balancing over the
@@ -42,20 +35,7 @@ public final class LookupClient implements AutoCloseable {
         if (replicas.isEmpty()) {
             throw new IllegalArgumentException("at least one hps-service replica is needed");
         }
-        List<LoadbalanceTarget> targets = replicas.stream()
-                .map(a -> LoadbalanceTarget.from(a.getHostString() + ":" + a.getPort(),
-                        FrameTransports.client(a)))
-                .toList();
-        RSocketConnector connector = RSocketConnector.create()
-                .payloadDecoder(PayloadDecoder.ZERO_COPY)
-                .fragment(LookupServer.FRAGMENT_MTU)
-                .keepAlive(keepAlive, keepAlive.multipliedBy(3))
-                .reconnect(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(50)).maxBackoff(Duration.ofSeconds(2)));
-        LoadbalanceRSocketClient client = LoadbalanceRSocketClient.builder(Flux.just(targets))
-                .connector(connector)
-                .loadbalanceStrategy(new RoundRobinLoadbalanceStrategy())
-                .build();
-        return new LookupClient(client, timeout);
+        return new LookupClient(FrameTransports.loadBalanced(replicas, keepAlive), timeout);
     }
 
     /**
@@ -66,17 +46,8 @@ public final class LookupClient implements AutoCloseable {
     public Mono<ByteBuf> lookup(ByteBuf requestFrame) {
         return client.requestResponse(Mono.fromSupplier(() -> ByteBufPayload.create(requestFrame)))
                 .timeout(timeout)
-                .map(LookupClient::takeData)
+                .map(FrameTransports::takeData)
                 .doOnDiscard(ByteBuf.class, ByteBuf::release);
-    }
-
-    /** The payload's data, retained, with the payload itself released. */
-    private static ByteBuf takeData(Payload payload) {
-        try {
-            return payload.data().retain();
-        } finally {
-            payload.release();
-        }
     }
 
     @Override

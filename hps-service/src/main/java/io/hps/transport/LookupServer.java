@@ -1,6 +1,7 @@
 package io.hps.transport;
 
 import io.hps.store.ParameterServer;
+import io.hps.transport.tcp.FrameTransports;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.buffer.ByteBufAllocator;
 import java.time.Duration;
@@ -12,8 +13,8 @@ import java.time.Duration;
  * {@code hps.rsocket.lookup.queue.wait}, {@code hps.rsocket.lookup.queue.depth}.
  */
 public final class LookupServer implements AutoCloseable {
-    /** Largest RSocket frame sent; larger responses are fragmented (see {@link FrameServer#FRAGMENT_MTU}). */
-    public static final int FRAGMENT_MTU = FrameServer.FRAGMENT_MTU;
+    /** Largest RSocket frame sent; larger responses are fragmented (see {@link FrameTransports#FRAGMENT_MTU}). */
+    public static final int FRAGMENT_MTU = FrameTransports.FRAGMENT_MTU;
 
     private static final FrameServer.MeterNames METERS = new FrameServer.MeterNames("hps.rsocket.lookup.latency",
             "hps.rsocket.lookup.overloaded", "hps.rsocket.lookup.queue.wait", "hps.rsocket.lookup.queue.depth");
