@@ -62,27 +62,12 @@ final class PackedDlrm {
      * logits when {@code logits} is set.
      */
     void run(BatchInput input, int row0, int rows, ChunkScratch scratch, float[] out, boolean logits) {
-        // One method body on purpose: routed through the bottom()/top() helpers of the split
-        // forward, the whole forward once ran at half speed (a slowdown later traced to the two
-        // activation buffers' relative placement, see ChunkScratch); kept flat all the same.
         int width = (rows + LANES - 1) / LANES * LANES;
         float[] act = scratch.act;
         input.denseColumns(row0, rows, width, architecture.denseFeatures(), act, STRIDE);
-        int x = 0;
-        int y = scratch.second;
-        for (PackedLayer layer : bottom) {
-            layer.apply(act, x, y, width);
-            int t = x;
-            x = y;
-            y = t;
-        }
+        int x = layers(bottom, scratch, 0, width);
         interact(input, row0, rows, width, act, x, scratch.vectors);
-        for (PackedLayer layer : top) {
-            layer.apply(act, x, y, width);
-            int t = x;
-            x = y;
-            y = t;
-        }
+        x = layers(top, scratch, x, width);
         for (int m = 0; m < rows; m++) {
             out[row0 + m] = logits ? act[x + m] : sigmoid(act[x + m]);
         }
@@ -96,14 +81,7 @@ final class PackedDlrm {
         int width = (rows + LANES - 1) / LANES * LANES;
         float[] act = scratch.act;
         input.denseColumns(row0, rows, width, architecture.denseFeatures(), act, STRIDE);
-        int x = 0;
-        int y = scratch.second;
-        for (PackedLayer layer : bottom) {
-            layer.apply(act, x, y, width);
-            int t = x;
-            x = y;
-            y = t;
-        }
+        int x = layers(bottom, scratch, 0, width);
         int k = architecture.embeddingDimension();
         for (int m = 0; m < rows; m++) {
             for (int f = 0; f < k; f++) {
@@ -121,24 +99,33 @@ final class PackedDlrm {
         int width = (rows + LANES - 1) / LANES * LANES;
         int k = architecture.embeddingDimension();
         float[] act = scratch.act;
-        int x = 0;
-        int y = scratch.second;
         for (int f = 0; f < k; f++) {
             for (int m = 0; m < rows; m++) {
-                act[x + f * STRIDE + m] = bottomIn[(row0 + m) * k + f];
+                act[f * STRIDE + m] = bottomIn[(row0 + m) * k + f];
             }
-            Arrays.fill(act, x + f * STRIDE + rows, x + f * STRIDE + width, 0f);
+            Arrays.fill(act, f * STRIDE + rows, f * STRIDE + width, 0f);
         }
-        interact(input, row0, rows, width, act, x, scratch.vectors);
-        for (PackedLayer layer : top) {
-            layer.apply(act, x, y, width);
+        interact(input, row0, rows, width, act, 0, scratch.vectors);
+        int x = layers(top, scratch, 0, width);
+        for (int m = 0; m < rows; m++) {
+            out[row0 + m] = logits ? act[x + m] : sigmoid(act[x + m]);
+        }
+    }
+
+    /**
+     * Runs {@code layers} on the chunk's activations, the first reading the buffer at {@code x}
+     * (0 or {@link ChunkScratch#second}), each writing the other buffer; returns where the last
+     * one's output is.
+     */
+    private static int layers(PackedLayer[] layers, ChunkScratch scratch, int x, int width) {
+        int y = x == 0 ? scratch.second : 0;
+        for (PackedLayer layer : layers) {
+            layer.apply(scratch.act, x, y, width);
             int t = x;
             x = y;
             y = t;
         }
-        for (int m = 0; m < rows; m++) {
-            out[row0 + m] = logits ? act[x + m] : sigmoid(act[x + m]);
-        }
+        return x;
     }
 
     /**
