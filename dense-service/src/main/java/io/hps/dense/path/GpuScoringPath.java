@@ -82,9 +82,7 @@ final class GpuScoringPath implements ScoringPath {
 
     @Override
     public void score(int batch, MemorySegment dense, MemorySegment keys, float[] out) {
-        InputCheck.batch(name(), batch, maxBatch, out);
-        InputCheck.dense(name(), architecture, batch, dense);
-        InputCheck.keys(name(), architecture, batch, keys);
+        InputCheck.infer(this, batch, dense, keys, out);
         Batch request = new Batch(batch, dense.toArray(F32), keys.toArray(I64));
         long start = System.nanoTime();
         float[] scores = await(submit(request));

@@ -13,6 +13,13 @@ final class InputCheck {
     private InputCheck() {
     }
 
+    /** The checks of an "infer" request to {@code path}: {@link #batch}, {@link #dense} and {@link #keys}. */
+    static void infer(ScoringPath path, int batch, MemorySegment dense, MemorySegment keys, float[] out) {
+        batch(path.name(), batch, path.maxBatchSize(), out);
+        dense(path.name(), path.architecture(), batch, dense);
+        keys(path.name(), path.architecture(), batch, keys);
+    }
+
     /** Batch in [1, max] ({@link ErrorCode#TOO_MANY_KEYS} above), {@code out} large enough. */
     static void batch(String model, int batch, int maxBatch, float[] out) {
         if (batch < 1) {

@@ -64,9 +64,7 @@ abstract class NetworkPath implements ScoringPath {
 
     @Override
     public final void score(int batch, MemorySegment dense, MemorySegment keys, float[] out) {
-        InputCheck.batch(name(), batch, maxBatch, out);
-        InputCheck.dense(name(), architecture(), batch, dense);
-        InputCheck.keys(name(), architecture(), batch, keys);
+        InputCheck.infer(this, batch, dense, keys, out);
         Workspace ws = acquire();
         try {
             lookupAndForward(ws, batch, dense, keys, out);
