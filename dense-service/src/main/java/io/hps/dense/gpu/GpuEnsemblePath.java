@@ -28,12 +28,10 @@ import io.rsocket.core.RSocketConnector;
 import io.rsocket.frame.decoder.PayloadDecoder;
 import io.rsocket.transport.netty.client.TcpClientTransport;
 import io.rsocket.util.ByteBufPayload;
-import java.util.HashMap;
-import java.util.HexFormat;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUevent;
 import reactor.netty.tcp.TcpClient;
 
@@ -60,24 +58,26 @@ public final class GpuEnsemblePath implements GpuPath {
     private final DeviceOwner owner;
     private final GpuDlrm dlrm;
     private final BatchStaging staging;
-    private final OpenedHandles opened;
+    private final OpenedHandles<CUdeviceptr> opened;
     private final byte[] keyHandle;
     private final RSocket rsocket;
     private final DlrmArchitecture arch;
     private final CUevent keysReady;
     private final byte[] keysReadyHandle;
     private final HopLog hops = new HopLog();
-    /** The server's ready events, opened once each, by handle; owner thread only. */
-    private final Map<String, CUevent> readyEvents = new HashMap<>();
+    /** The server's ready events, opened once each; owner thread only. */
+    private final OpenedHandles<CUevent> readyEvents;
     private final Optional<EventLoopGroup> loop;
 
-    private GpuEnsemblePath(DeviceOwner owner, GpuDlrm dlrm, BatchStaging staging, OpenedHandles opened,
+    private GpuEnsemblePath(DeviceOwner owner, GpuDlrm dlrm, BatchStaging staging, OpenedHandles<CUdeviceptr> opened,
+                            OpenedHandles<CUevent> readyEvents,
                             byte[] keyHandle, RSocket rsocket, CUevent keysReady, byte[] keysReadyHandle,
                             Optional<EventLoopGroup> loop) {
         this.owner = owner;
         this.dlrm = dlrm;
         this.staging = staging;
         this.opened = opened;
+        this.readyEvents = readyEvents;
         this.keyHandle = keyHandle;
         this.rsocket = rsocket;
         this.arch = dlrm.architecture();
@@ -112,7 +112,7 @@ public final class GpuEnsemblePath implements GpuPath {
         return GpuDlrm.load(owner, weights, config.dlrm()).thenCompose(dlrm -> owner.submit(context -> {
             BatchStaging staging = new BatchStaging(context, weights.architecture(), config.maxBatchSize(), false);
             CUevent event = deviceWait ? IpcEvents.create(context) : null;
-            return new GpuEnsemblePath(owner, dlrm, staging, new OpenedHandles(context),
+            return new GpuEnsemblePath(owner, dlrm, staging, OpenedHandles.memory(context), OpenedHandles.events(context),
                     IpcMemHandles.export(context, staging.keys), rsocket, event,
                     deviceWait ? IpcEvents.export(context, event) : null, loop);
         }));
@@ -166,7 +166,7 @@ public final class GpuEnsemblePath implements GpuPath {
             response.release();
         }
         dlrm.enqueueForward(context, n, staging.dense.pointer(),
-                opened.pointer(handle.ipcHandle()).withByteOffset(handle.offset()));
+                opened.open(handle.ipcHandle()).withByteOffset(handle.offset()));
         staging.enqueueScores(dlrm.scores(), n);
         context.synchronize();
         hops.stamp(HopLog.FORWARD_DONE);
@@ -188,9 +188,7 @@ public final class GpuEnsemblePath implements GpuPath {
         }
         byte[] handle = new byte[IpcEvents.HANDLE_BYTES];
         metadata.getBytes(metadata.readerIndex() + at, handle);
-        CUevent event = readyEvents.computeIfAbsent(HexFormat.of().formatHex(handle),
-                h -> IpcEvents.open(context, handle));
-        IpcEvents.waitOn(context, event);
+        IpcEvents.waitOn(context, readyEvents.open(handle));
     }
 
     private void readServerStamps(Payload response) {
@@ -228,8 +226,7 @@ public final class GpuEnsemblePath implements GpuPath {
             if (keysReady != null) {
                 IpcEvents.destroy(context, keysReady);
             }
-            readyEvents.values().forEach(e -> IpcEvents.destroy(context, e));
-            readyEvents.clear();
+            readyEvents.close();
             return null;
         }).join();
         dlrm.close();

@@ -4,37 +4,59 @@ import io.hps.gpu.DeviceContext;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUevent;
 
 /**
- * The allocations of other processes this context has opened, one mapping per distinct handle: a pooled buffer of
- * a peer is opened on its first use and reused afterwards. A lookup compares the handle with those opened so far
- * (a peer exports a handful of buffers) and allocates nothing once the handle is open.
+ * What this context has opened of other processes' IPC handles, one object per distinct handle: a
+ * peer's pooled buffer ({@link #memory}) or interprocess event ({@link #events}) is opened on its
+ * first use and reused afterwards. A lookup compares the handle with those opened so far (a peer
+ * exports a handful) and allocates nothing once the handle is open.
  *
- * <p>Threads: owner thread of the context only. The peer must keep every buffer alive until {@link #close()}.
+ * <p>Threads: owner thread of the context only. The peer must keep every buffer and event alive
+ * until {@link #close()}.
+ *
+ * @param <T> what an opened handle is: a device address or an event
  */
-public final class OpenedHandles implements AutoCloseable {
+public final class OpenedHandles<T> implements AutoCloseable {
 
     private final DeviceContext context;
+    private final BiFunction<DeviceContext, byte[], T> open;
+    private final BiConsumer<DeviceContext, T> close;
     private final List<byte[]> handles = new ArrayList<>();
-    private final List<CUdeviceptr> opened = new ArrayList<>();
+    private final List<T> opened = new ArrayList<>();
 
-    public OpenedHandles(DeviceContext context) {
+    private OpenedHandles(DeviceContext context, BiFunction<DeviceContext, byte[], T> open,
+                          BiConsumer<DeviceContext, T> close) {
         this.context = context;
+        this.open = open;
+        this.close = close;
     }
 
-    /** The base address of the peer allocation named by {@code handleBytes}, opening it on first use. */
-    public CUdeviceptr pointer(byte[] handleBytes) {
+    /** Peer allocations ({@link IpcMemHandles}), each opened as its base address. */
+    public static OpenedHandles<CUdeviceptr> memory(DeviceContext context) {
+        return new OpenedHandles<>(context, IpcMemHandles::open, IpcMemHandles::close);
+    }
+
+    /** Peer interprocess events ({@link IpcEvents}). */
+    public static OpenedHandles<CUevent> events(DeviceContext context) {
+        return new OpenedHandles<>(context, IpcEvents::open, IpcEvents::destroy);
+    }
+
+    /** What {@code handleBytes} names, opening it on first use. */
+    public T open(byte[] handleBytes) {
         context.checkOwner();
         for (int i = 0; i < handles.size(); i++) {
             if (Arrays.equals(handles.get(i), handleBytes)) {
                 return opened.get(i);
             }
         }
-        CUdeviceptr pointer = IpcMemHandles.open(context, handleBytes);
+        T object = open.apply(context, handleBytes);
         handles.add(handleBytes.clone());
-        opened.add(pointer);
-        return pointer;
+        opened.add(object);
+        return object;
     }
 
     /** Distinct handles opened so far. */
@@ -42,10 +64,10 @@ public final class OpenedHandles implements AutoCloseable {
         return opened.size();
     }
 
-    /** Unmaps every opened allocation. */
+    /** Closes every opened handle (unmaps the allocations, destroys the events). */
     @Override
     public void close() {
-        opened.forEach(p -> IpcMemHandles.close(context, p));
+        opened.forEach(o -> close.accept(context, o));
         opened.clear();
         handles.clear();
     }

@@ -33,11 +33,11 @@ import io.rsocket.util.ByteBufPayload;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUevent;
 import reactor.core.publisher.Mono;
 import reactor.netty.tcp.TcpServer;
@@ -51,7 +51,7 @@ import reactor.netty.tcp.TcpServer;
  *
  * <p>Buffer reuse: buffers are handed out round-robin, so a client may hold at most {@code poolSize - 1} responses
  * while it sends the next request. A request carrying an interprocess event makes the stream wait for it (on the
- * device) before the query reads the keys; the last event opened is kept and reused while requests name it.
+ * device) before the query reads the keys; each client's event is opened once and reused.
  *
  * <p>When the vectors are ready: with {@code deviceReply} (the default) the server does not wait for its stream.
  * The query writes the zero vector for unknown keys itself, an interprocess event of the buffer is recorded after
@@ -74,7 +74,8 @@ public final class IpcLookupServer implements AutoCloseable {
     private final DlrmArchitecture arch;
     private final StaticEmbeddingTable table;
     private final BatchStaging staging;
-    private final OpenedHandles opened;
+    private final OpenedHandles<CUdeviceptr> opened;
+    private final OpenedHandles<CUevent> keyEvents;
     private final List<DeviceBuffer> pool;
     private final List<byte[]> poolHandles;
     private final CloseableChannel channel;
@@ -82,11 +83,10 @@ public final class IpcLookupServer implements AutoCloseable {
     private final List<CUevent> ready;
     private final List<byte[]> readyHandles;
     private int next;
-    private byte[] eventHandle;
-    private CUevent event;
 
     private IpcLookupServer(DeviceOwner owner, DlrmArchitecture arch, StaticEmbeddingTable table,
-                            BatchStaging staging, OpenedHandles opened, List<DeviceBuffer> pool,
+                            BatchStaging staging, OpenedHandles<CUdeviceptr> opened,
+                            OpenedHandles<CUevent> keyEvents, List<DeviceBuffer> pool,
                             List<byte[]> poolHandles, List<CUevent> ready, List<byte[]> readyHandles,
                             IpcLookupSettings settings) {
         this.owner = owner;
@@ -94,6 +94,7 @@ public final class IpcLookupServer implements AutoCloseable {
         this.table = table;
         this.staging = staging;
         this.opened = opened;
+        this.keyEvents = keyEvents;
         this.pool = pool;
         this.poolHandles = poolHandles;
         this.ready = ready;
@@ -147,8 +148,9 @@ public final class IpcLookupServer implements AutoCloseable {
                     readyHandles.add(IpcEvents.export(context, e));
                 }
             }
-            return new DeviceParts(table, staging, new OpenedHandles(context), pool, handles, ready, readyHandles);
-        }).thenApply(p -> new IpcLookupServer(owner, arch, p.table(), p.staging(), p.opened(), p.pool(),
+            return new DeviceParts(table, staging, OpenedHandles.memory(context), OpenedHandles.events(context), pool,
+                    handles, ready, readyHandles);
+        }).thenApply(p -> new IpcLookupServer(owner, arch, p.table(), p.staging(), p.opened(), p.keyEvents(), p.pool(),
                 p.handles(), p.ready(), p.readyHandles(), settings)).join();
     }
 
@@ -167,8 +169,8 @@ public final class IpcLookupServer implements AutoCloseable {
         return new DlrmArchitecture(1, tables, new int[] {dimension}, new int[] {1});
     }
 
-    private record DeviceParts(StaticEmbeddingTable table, BatchStaging staging, OpenedHandles opened,
-                               List<DeviceBuffer> pool, List<byte[]> handles, List<CUevent> ready,
+    private record DeviceParts(StaticEmbeddingTable table, BatchStaging staging, OpenedHandles<CUdeviceptr> opened,
+                               OpenedHandles<CUevent> keyEvents, List<DeviceBuffer> pool, List<byte[]> handles, List<CUevent> ready,
                                List<byte[]> readyHandles) {
     }
 
@@ -213,16 +215,16 @@ public final class IpcLookupServer implements AutoCloseable {
         next = (next + 1) % pool.size();
         DeviceBuffer out = pool.get(slot);
         if (request.event() != null) {
-            IpcEvents.waitOn(context, keysEvent(context, request.event()));
+            IpcEvents.waitOn(context, keyEvents.open(request.event()));
         }
         LookupStatus status;
         if (deviceReply()) {
-            table.enqueueQueryOrZero(opened.pointer(request.handle()), count, out.pointer(), staging);
+            table.enqueueQueryOrZero(opened.open(request.handle()), count, out.pointer(), staging);
             IpcEvents.record(context, ready.get(slot));
             metadata.writeLongLE(System.nanoTime()).writeLongLE(0).writeBytes(readyHandles.get(slot));
             status = LookupStatus.OK;
         } else {
-            table.enqueueQuery(opened.pointer(request.handle()), count, out.pointer(), staging);
+            table.enqueueQuery(opened.open(request.handle()), count, out.pointer(), staging);
             context.synchronize();
             metadata.writeLongLE(System.nanoTime()).writeLongLE(0);
             TableOutcome outcome = staging.outcome();
@@ -240,26 +242,13 @@ public final class IpcLookupServer implements AutoCloseable {
         return frame;
     }
 
-    private CUevent keysEvent(DeviceContext context, byte[] handle) {
-        if (!Arrays.equals(handle, eventHandle)) {
-            if (event != null) {
-                IpcEvents.destroy(context, event);
-            }
-            event = IpcEvents.open(context, handle);
-            eventHandle = handle;
-        }
-        return event;
-    }
-
     @Override
     public void close() {
         channel.dispose();
         owner.submit(context -> {
             context.synchronize();
             opened.close();
-            if (event != null) {
-                IpcEvents.destroy(context, event);
-            }
+            keyEvents.close();
             ready.forEach(e -> IpcEvents.destroy(context, e));
             pool.forEach(DeviceBuffer::close);
             table.close();
