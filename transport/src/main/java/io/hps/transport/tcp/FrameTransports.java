@@ -9,7 +9,9 @@ import io.rsocket.loadbalance.LoadbalanceTarget;
 import io.rsocket.loadbalance.RoundRobinLoadbalanceStrategy;
 import io.rsocket.transport.netty.client.TcpClientTransport;
 import io.rsocket.transport.netty.server.TcpServerTransport;
+import io.hps.transport.Endpoints;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.List;
 import reactor.core.publisher.Flux;
@@ -59,14 +61,16 @@ public final class FrameTransports {
     }
 
     /**
-     * A request-response client of {@code replicas} over {@link #client(InetSocketAddress)}:
+     * A request-response client of {@code replicas} ({@link Endpoints}: TCP through
+     * {@link #client(InetSocketAddress)} or shared memory):
      * round-robin over the replicas, zero-copy payloads, fragments above {@link #FRAGMENT_MTU},
      * keep-alive every {@code keepAlive} (a connection silent for three intervals is dropped and
      * redialled), reconnection with backoff from 50 ms to 2 s.
      */
-    public static LoadbalanceRSocketClient loadBalanced(List<InetSocketAddress> replicas, Duration keepAlive) {
+    public static LoadbalanceRSocketClient loadBalanced(List<? extends SocketAddress> replicas,
+                                                        Duration keepAlive) {
         List<LoadbalanceTarget> targets = replicas.stream()
-                .map(a -> LoadbalanceTarget.from(a.getHostString() + ":" + a.getPort(), client(a)))
+                .map(a -> LoadbalanceTarget.from(Endpoints.format(a), Endpoints.client(a)))
                 .toList();
         RSocketConnector connector = RSocketConnector.create()
                 .payloadDecoder(PayloadDecoder.ZERO_COPY)
