@@ -47,7 +47,8 @@ final class GpuIpcEndpoint {
         ModelHpsConfig model = model(settings, config);
         List<TableSpec> tables = tables(model);
         IpcLookupSettings server = new IpcLookupSettings(settings.host(), settings.port(),
-                maxBatchSize(settings, model), settings.pool(), EnsembleOptions.DEFAULTS.eventLoopSpinMicros(), true);
+                maxBatchSize(settings, model), settings.pool(), EnsembleOptions.DEFAULTS.eventLoopSpinMicros(), true,
+                settings.shmSocket());
         try (SparseFileRows rows = SparseFileRows.open(model.sparseFiles(), tables)) {
             return IpcLookupServer.start(devices.apply(settings.deviceIndex()), IpcLookupServer.lookupShape(tables),
                     rows, server);

@@ -65,8 +65,9 @@ class HpsServiceConfiguration {
         HpsServiceProperties.Rsocket rsocket = properties.rsocket();
         LookupServer lookupServer = LookupServer.start(server, rsocket.host(), rsocket.port(),
                 properties.lookup().threads(), properties.lookup().queue(), rsocket.maxFrameBytes(),
-                properties.lookup().inlineKeys(), registry);
-        log.info("lookup server listening: host={} port={}", rsocket.host(), lookupServer.port());
+                properties.lookup().inlineKeys(), rsocket.shmSocket(), registry);
+        log.info("lookup server listening: host={} port={} shared memory={}", rsocket.host(), lookupServer.port(),
+                rsocket.shmSocket() == null ? "off" : rsocket.shmSocket());
         return lookupServer;
     }
 
@@ -80,8 +81,9 @@ class HpsServiceConfiguration {
         HpsServiceProperties.GpuIpc gpuIpc = properties.gpuIpc();
         IpcLookupServer server = GpuIpcEndpoint.start(gpuIpc, file.config(), GpuRuntime.availability(),
                 GpuRuntime::device);
-        log.info("GPU lookup endpoint listening: host={} port={} device={} model={}", gpuIpc.host(), server.port(),
-                gpuIpc.deviceIndex(), GpuIpcEndpoint.model(gpuIpc, file.config()).model());
+        log.info("GPU lookup endpoint listening: host={} port={} shared memory={} device={} model={}", gpuIpc.host(),
+                server.port(), gpuIpc.shmSocket() == null ? "off" : gpuIpc.shmSocket(), gpuIpc.deviceIndex(),
+                GpuIpcEndpoint.model(gpuIpc, file.config()).model());
         return server;
     }
 

@@ -28,9 +28,11 @@ public record HpsServiceProperties(Path psConfig, @DefaultValue Rsocket rsocket,
      * @param host          bind address
      * @param port          TCP port of the RSocket server
      * @param maxFrameBytes largest request frame accepted (bigger frames are refused by the transport)
+     * @param shmSocket     Unix domain socket where the server also listens for clients of this host over shared
+     *                      memory (a dense-service in the same pod names it {@code shm:/path}); null: TCP only
      */
     public record Rsocket(@DefaultValue("0.0.0.0") String host, @DefaultValue("9100") int port,
-                          @DefaultValue("268435456") int maxFrameBytes) {
+                          @DefaultValue("268435456") int maxFrameBytes, Path shmSocket) {
         public Rsocket {
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("hps.rsocket.port out of range: port=" + port);
@@ -76,10 +78,12 @@ public record HpsServiceProperties(Path psConfig, @DefaultValue Rsocket rsocket,
      * @param pool         device embedding buffers handed out round-robin; a client holds at most
      *                     {@code pool - 1} responses while it sends the next request
      * @param model        the ps.json model served; null: the first one
+     * @param shmSocket    Unix domain socket where the endpoint also listens over shared memory (the fastest way
+     *                     to it: {@code dense.gpu.ensemble-address=shm:/path}); null: TCP only
      */
     public record GpuIpc(@DefaultValue("false") boolean enabled, @DefaultValue("127.0.0.1") String host,
                          @DefaultValue("9110") int port, @DefaultValue("0") int deviceIndex, Integer maxBatchSize,
-                         @DefaultValue("2") int pool, String model) {
+                         @DefaultValue("2") int pool, String model, Path shmSocket) {
         public GpuIpc {
             if (host == null || host.isBlank()) {
                 throw new IllegalArgumentException("hps.gpu-ipc.host must be set: host=" + host);

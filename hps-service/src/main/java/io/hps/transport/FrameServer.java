@@ -1,5 +1,6 @@
 package io.hps.transport;
 
+import io.hps.transport.shm.ShmServerTransport;
 import io.hps.transport.tcp.FrameTransports;
 import io.hps.wire.ErrorCode;
 import io.micrometer.core.instrument.Counter;
@@ -14,6 +15,7 @@ import io.rsocket.core.RSocketServer;
 import io.rsocket.frame.decoder.PayloadDecoder;
 import io.rsocket.transport.netty.server.CloseableChannel;
 import io.rsocket.util.ByteBufPayload;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -23,7 +25,8 @@ import java.util.concurrent.TimeUnit;
 import reactor.core.publisher.Mono;
 
 /**
- * A request-response RSocket server over TCP for the services' binary frames: one request frame
+ * A request-response RSocket server over TCP (and over shared memory for clients of the same host, when
+ * {@link Settings#shmSocket()} is set) for the services' binary frames: one request frame
  * in, one response or error frame out. Payloads are decoded zero-copy; each request runs on a
  * bounded worker pool (handlers may block on tiers or on the network), except those the handler
  * declares short and non-blocking ({@link FrameHandler#answersInline}), which the event loop
@@ -61,8 +64,16 @@ public final class FrameServer implements AutoCloseable {
      * @param threads       worker threads
      * @param queue         requests that may wait for a worker; more are refused as overloaded
      * @param maxFrameBytes largest inbound payload after reassembly
+     * @param shmSocket     where the server also listens for clients of this host over shared memory
+     *                      ({@link ShmServerTransport}); null: TCP only
      */
-    public record Settings(String name, String host, int port, int threads, int queue, int maxFrameBytes) {
+    public record Settings(String name, String host, int port, int threads, int queue, int maxFrameBytes,
+                           Path shmSocket) {
+        /** TCP only. */
+        public Settings(String name, String host, int port, int threads, int queue, int maxFrameBytes) {
+            this(name, host, port, threads, queue, maxFrameBytes, null);
+        }
+
         public Settings {
             if (threads < 1 || queue < 1 || port < 0 || port > 65535) {
                 throw new IllegalArgumentException("invalid server settings: name=" + name + " port=" + port
@@ -79,10 +90,12 @@ public final class FrameServer implements AutoCloseable {
     }
 
     private final CloseableChannel channel;
+    private final ShmServerTransport.Server shm;
     private final ThreadPoolExecutor workers;
 
-    private FrameServer(CloseableChannel channel, ThreadPoolExecutor workers) {
+    private FrameServer(CloseableChannel channel, ShmServerTransport.Server shm, ThreadPoolExecutor workers) {
         this.channel = channel;
+        this.shm = shm;
         this.workers = workers;
     }
 
@@ -94,20 +107,38 @@ public final class FrameServer implements AutoCloseable {
                 Thread.ofPlatform().name("hps-" + settings.name() + "-", 0).daemon().factory(),
                 new ThreadPoolExecutor.AbortPolicy());
         Responder responder = new Responder(handler, workers, settings.name(), meters, registry);
+        RSocketServer rsocket = RSocketServer.create(SocketAcceptor.with(responder))
+                .payloadDecoder(PayloadDecoder.ZERO_COPY)
+                .maxInboundPayloadSize(settings.maxFrameBytes())
+                .fragment(FrameTransports.FRAGMENT_MTU);
+        CloseableChannel channel;
         try {
-            CloseableChannel channel = RSocketServer.create(SocketAcceptor.with(responder))
-                    .payloadDecoder(PayloadDecoder.ZERO_COPY)
-                    .maxInboundPayloadSize(settings.maxFrameBytes())
-                    .fragment(FrameTransports.FRAGMENT_MTU)
-                    .bind(FrameTransports.server(settings.host(), settings.port()))
+            channel = rsocket.bind(FrameTransports.server(settings.host(), settings.port()))
                     .toFuture()
                     .get(30, TimeUnit.SECONDS);
-            return new FrameServer(channel, workers);
         } catch (Exception e) {
             workers.shutdownNow();
             throw new IllegalStateException("cannot bind " + settings.name() + " server: host=" + settings.host()
                     + " port=" + settings.port() + " error=" + e, e);
         }
+        if (settings.shmSocket() == null) {
+            return new FrameServer(channel, null, workers);
+        }
+        try {
+            ShmServerTransport.Server shm = rsocket.bind(ShmServerTransport.create(settings.shmSocket(),
+                    Endpoints.shmSettings())).toFuture().get(30, TimeUnit.SECONDS);
+            return new FrameServer(channel, shm, workers);
+        } catch (Exception e) {
+            channel.dispose();
+            workers.shutdownNow();
+            throw new IllegalStateException("cannot listen for " + settings.name() + " over shared memory: socket="
+                    + settings.shmSocket() + " error=" + e.getMessage(), e);
+        }
+    }
+
+    /** The shared-memory endpoint's socket, or null when the server listens on TCP only. */
+    public Path shmSocket() {
+        return shm == null ? null : shm.path();
     }
 
     /** The bound TCP port (useful when started on port 0). */
@@ -118,6 +149,9 @@ public final class FrameServer implements AutoCloseable {
     /** Stops accepting, lets running requests finish for up to {@code drain}, then closes. */
     public void close(Duration drain) {
         channel.dispose();
+        if (shm != null) {
+            shm.dispose();
+        }
         workers.shutdown();
         try {
             workers.awaitTermination(drain.toMillis(), TimeUnit.MILLISECONDS);

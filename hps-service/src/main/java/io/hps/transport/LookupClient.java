@@ -4,7 +4,7 @@ import io.hps.transport.tcp.FrameTransports;
 import io.netty.buffer.ByteBuf;
 import io.rsocket.loadbalance.LoadbalanceRSocketClient;
 import io.rsocket.util.ByteBufPayload;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.List;
 import reactor.core.publisher.Mono;
@@ -27,11 +27,11 @@ public final class LookupClient implements AutoCloseable {
     }
 
     /**
-     * @param replicas  hps-service RSocket addresses
+     * @param replicas  hps-service RSocket endpoints ({@link Endpoints}: TCP, or shared memory on this host)
      * @param timeout   deadline of each request, from subscription to response
      * @param keepAlive keep-alive interval; a connection silent for 3 intervals is dropped and redialled
      */
-    public static LookupClient connect(List<InetSocketAddress> replicas, Duration timeout, Duration keepAlive) {
+    public static LookupClient connect(List<? extends SocketAddress> replicas, Duration timeout, Duration keepAlive) {
         if (replicas.isEmpty()) {
             throw new IllegalArgumentException("at least one hps-service replica is needed");
         }

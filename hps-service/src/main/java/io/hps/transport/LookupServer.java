@@ -4,6 +4,7 @@ import io.hps.store.ParameterServer;
 import io.hps.transport.tcp.FrameTransports;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.buffer.ByteBufAllocator;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -52,8 +53,18 @@ public final class LookupServer implements AutoCloseable {
      */
     public static LookupServer start(ParameterServer server, String host, int port, int threads, int queue,
                                      int maxFrameBytes, int inlineKeys, MeterRegistry registry) {
+        return start(server, host, port, threads, queue, maxFrameBytes, inlineKeys, null, registry);
+    }
+
+    /**
+     * Binds the server on TCP and, when {@code shmSocket} is not null, on shared memory for clients of this host
+     * ({@link io.hps.transport.shm.ShmServerTransport}); the other parameters as above.
+     */
+    public static LookupServer start(ParameterServer server, String host, int port, int threads, int queue,
+                                     int maxFrameBytes, int inlineKeys, Path shmSocket, MeterRegistry registry) {
         return new LookupServer(FrameServer.start(new LookupHandler(server, ByteBufAllocator.DEFAULT, inlineKeys),
-                new FrameServer.Settings("lookup", host, port, threads, queue, maxFrameBytes), METERS, registry));
+                new FrameServer.Settings("lookup", host, port, threads, queue, maxFrameBytes, shmSocket), METERS,
+                registry));
     }
 
     /** The bound TCP port (useful when started on port 0). */

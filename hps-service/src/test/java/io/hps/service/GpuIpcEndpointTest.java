@@ -28,7 +28,7 @@ class GpuIpcEndpointTest {
     }
 
     private static HpsServiceProperties.GpuIpc settings(Integer maxBatchSize, String modelName) {
-        return new HpsServiceProperties.GpuIpc(true, "127.0.0.1", 0, 0, maxBatchSize, 2, modelName);
+        return new HpsServiceProperties.GpuIpc(true, "127.0.0.1", 0, 0, maxBatchSize, 2, modelName, null);
     }
 
     @Test
@@ -44,7 +44,8 @@ class GpuIpcEndpointTest {
 
     @Test
     void shouldRefuseADeviceIndexBeyondTheDevices() {
-        HpsServiceProperties.GpuIpc second = new HpsServiceProperties.GpuIpc(true, "127.0.0.1", 0, 1, null, 2, null);
+        HpsServiceProperties.GpuIpc second = new HpsServiceProperties.GpuIpc(true, "127.0.0.1", 0, 1, null, 2, null,
+                null);
         assertThatThrownBy(() -> GpuIpcEndpoint.start(second, ps, GpuAvailability.available(1, 13000),
                 ordinal -> {
                     throw new AssertionError("no device may be opened for an ordinal out of range");
@@ -76,11 +77,11 @@ class GpuIpcEndpointTest {
 
     @Test
     void shouldRejectSettingsOutOfRangeWhenBound() {
-        assertThatThrownBy(() -> new HpsServiceProperties.GpuIpc(true, "127.0.0.1", 70000, 0, null, 2, null))
+        assertThatThrownBy(() -> new HpsServiceProperties.GpuIpc(true, "127.0.0.1", 70000, 0, null, 2, null, null))
                 .hasMessageContaining("hps.gpu-ipc.port out of range: port=70000");
-        assertThatThrownBy(() -> new HpsServiceProperties.GpuIpc(true, "127.0.0.1", 9110, 0, 0, 2, null))
+        assertThatThrownBy(() -> new HpsServiceProperties.GpuIpc(true, "127.0.0.1", 9110, 0, 0, 2, null, null))
                 .hasMessageContaining("maxBatchSize=0");
-        assertThatThrownBy(() -> new HpsServiceProperties.GpuIpc(true, " ", 9110, 0, null, 2, null))
+        assertThatThrownBy(() -> new HpsServiceProperties.GpuIpc(true, " ", 9110, 0, null, 2, null, null))
                 .hasMessageContaining("hps.gpu-ipc.host must be set");
     }
 }

@@ -23,6 +23,7 @@ import io.hps.wire.VectorDtype;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -135,6 +136,40 @@ class LookupServerTest {
             }
             assertThat(workerRegistry.get("hps.rsocket.lookup.queue.wait").timer().count()).isEqualTo(1);
         }
+    }
+
+    @Test
+    void shouldAnswerOverSharedMemoryAsOverTcp() {
+        SimpleMeterRegistry shmRegistry = new SimpleMeterRegistry();
+        Path socket = root.resolve("lookup.sock");
+        try (LookupServer both = LookupServer.start(server, "127.0.0.1", 0, 2, 16, 64 << 20, 64, socket, shmRegistry);
+             LookupClient tcp = LookupClient.connect(List.of(new InetSocketAddress("127.0.0.1", both.port())),
+                     Duration.ofSeconds(10), Duration.ofSeconds(5));
+             LookupClient shm = LookupClient.connect(List.of(Endpoints.parse("test", "shm:" + socket)),
+                     Duration.ofSeconds(10), Duration.ofSeconds(5))) {
+            for (int batch : new int[] {16, 1024}) {
+                int[] counts = new int[model.tables().size()];
+                long[] keys = keys(batch, counts);
+                byte[][] answers = new byte[2][];
+                int i = 0;
+                for (LookupClient c : List.of(tcp, shm)) {
+                    ByteBuf response = c.lookup(request(TestModel.NAME, VectorDtype.F32, false, counts, keys))
+                            .block(Duration.ofSeconds(20));
+                    try {
+                        answers[i++] = bytes(response);
+                    } finally {
+                        response.release();
+                    }
+                }
+                assertThat(answers[1]).as("batch %d over shared memory", batch).isEqualTo(answers[0]);
+                ByteBuf frame = Unpooled.wrappedBuffer(answers[1]);
+                assertThat(new LookupResponseDecoder().wrap(frame, 0, answers[1].length).status())
+                        .isEqualTo(LookupStatus.OK);
+                assertThat(answers[1].length).isGreaterThan(batch * counts.length * 4);
+            }
+            assertThat(shmRegistry.get("hps.rsocket.lookup.latency").timer().count()).isEqualTo(4);
+        }
+        assertThat(socket).as("socket removed at close").doesNotExist();
     }
 
     @Test

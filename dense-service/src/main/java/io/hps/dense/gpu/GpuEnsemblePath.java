@@ -11,11 +11,13 @@ import io.hps.gpu.table.BatchStaging;
 import io.hps.model.DlrmArchitecture;
 import io.hps.model.dense.DlrmWeights;
 import io.hps.model.workload.Batch;
+import io.hps.transport.Endpoints;
 import io.hps.transport.gpu.EnsembleOptions;
 import io.hps.transport.gpu.HandleRequest;
 import io.hps.transport.gpu.HopLog;
 import io.hps.transport.gpu.IpcLookupServer;
 import io.hps.transport.gpu.SpinningEventLoop;
+import io.hps.transport.shm.ShmSettings;
 import io.hps.wire.LookupResponseDecoder;
 import io.hps.wire.LookupStatus;
 import io.hps.wire.VectorHandle;
@@ -26,8 +28,11 @@ import io.rsocket.Payload;
 import io.rsocket.RSocket;
 import io.rsocket.core.RSocketConnector;
 import io.rsocket.frame.decoder.PayloadDecoder;
+import io.rsocket.transport.ClientTransport;
 import io.rsocket.transport.netty.client.TcpClientTransport;
 import io.rsocket.util.ByteBufPayload;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -37,21 +42,23 @@ import reactor.netty.tcp.TcpClient;
 
 /**
  * The dense side of the same-host GPU ensemble: the HPS lookup runs in another process ({@link IpcLookupServer}),
- * reached over RSocket on loopback, and neither keys nor embeddings are copied between the two: the keys go to this
- * side's device key buffer (exported once as a CUDA IPC handle), the server answers with the handle of one of its
- * pooled embedding buffers, which this side opens once per buffer and feeds to {@link GpuDlrm} directly.
+ * reached over RSocket on loopback TCP or shared memory, and neither keys nor embeddings are copied between the two:
+ * the keys go to this side's device key buffer (exported once as a CUDA IPC handle), the server answers with the handle
+ * of one of its pooled embedding buffers, which this side opens once per buffer and feeds to {@link GpuDlrm} directly.
  *
  * <p>Per request: keys and dense features through pinned staging to the device, one RSocket request-response
- * carrying a {@link HandleRequest} out and a lookup response frame back, the forward on the peer's buffer, the
- * scores back. With {@code deviceWait} the request goes out as soon as the copies are enqueued: it carries the
- * handle of an interprocess event recorded after the key copy, and the server's stream waits for that event on the
- * device; without it the client synchronises its stream before sending (72-byte request). When the server replies
- * before its lookup has run on the device, the response metadata names the server's interprocess ready event and
- * this side's stream waits for it before the forward reads the buffer. Each request's hops are
+ * carrying a {@link HandleRequest} out, the bottom MLP enqueued while the lookup is away (unless
+ * {@link EnsembleOptions#bottomDuringLookup()} is off), a lookup response frame back, the rest of the forward on the
+ * peer's buffer, the scores back. With {@code deviceWait} the request goes out as soon as the copies are enqueued: it
+ * carries the handle of an interprocess event recorded after the key copy, and the server's stream waits for that event
+ * on the device; without it the client synchronises its stream before sending (72-byte request). When the server
+ * replies before its lookup has run on the device, the response metadata names the server's interprocess ready event
+ * and this side's stream waits for it before the forward reads the buffer. Each request's hops are
  * stamped into {@link #hops()} (the server's stamps come back in the response metadata).
  *
- * <p>Threads: see {@link GpuPath}; requests must not overlap ({@link SerialGpuPath} enforces it) (the server's pool is round-robin, and the key buffer
- * and the event are reused by the next request, which is staged only after the previous response arrived).
+ * <p>Threads: see {@link GpuPath}; requests must not overlap ({@link SerialGpuPath} enforces it) (the server's pool is
+ * round-robin, and the key buffer and the event are reused by the next request, which is staged only after the previous
+ * response arrived).
  */
 public final class GpuEnsemblePath implements GpuPath {
 
@@ -68,11 +75,12 @@ public final class GpuEnsemblePath implements GpuPath {
     /** The server's ready events, opened once each; owner thread only. */
     private final OpenedHandles<CUevent> readyEvents;
     private final Optional<EventLoopGroup> loop;
+    private final boolean bottomDuringLookup;
 
     private GpuEnsemblePath(DeviceOwner owner, GpuDlrm dlrm, BatchStaging staging, OpenedHandles<CUdeviceptr> opened,
                             OpenedHandles<CUevent> readyEvents,
                             byte[] keyHandle, RSocket rsocket, CUevent keysReady, byte[] keysReadyHandle,
-                            Optional<EventLoopGroup> loop) {
+                            Optional<EventLoopGroup> loop, boolean bottomDuringLookup) {
         this.owner = owner;
         this.dlrm = dlrm;
         this.staging = staging;
@@ -84,6 +92,7 @@ public final class GpuEnsemblePath implements GpuPath {
         this.keysReady = keysReady;
         this.keysReadyHandle = keysReadyHandle;
         this.loop = loop;
+        this.bottomDuringLookup = bottomDuringLookup;
     }
 
     /**
@@ -103,18 +112,37 @@ public final class GpuEnsemblePath implements GpuPath {
     public static CompletableFuture<GpuEnsemblePath> connect(DeviceOwner owner, DlrmWeights weights,
                                                              GpuPathConfig config, String host, int port,
                                                              EnsembleOptions options) {
+        return connect(owner, weights, config, InetSocketAddress.createUnresolved(host, port), options);
+    }
+
+    /**
+     * As {@link #connect(DeviceOwner, DlrmWeights, GpuPathConfig, int, EnsembleOptions)}, to the lookup server at
+     * {@code address} ({@link Endpoints}): over loopback TCP, or over shared memory for a Unix domain socket
+     * address, whose connection polls for as long as {@code options} let an event loop poll.
+     */
+    public static CompletableFuture<GpuEnsemblePath> connect(DeviceOwner owner, DlrmWeights weights,
+                                                             GpuPathConfig config, SocketAddress address,
+                                                             EnsembleOptions options) {
         boolean deviceWait = options.deviceWait();
-        Optional<EventLoopGroup> loop = options.eventLoopSpinMicros() == 0 ? Optional.empty()
-                : SpinningEventLoop.create("hps-ensemble-client", options.eventLoopSpinMicros());
-        TcpClient tcp = TcpClient.create().host(host).port(port);
+        long spin = options.eventLoopSpinMicros();
+        Optional<EventLoopGroup> loop = spin == 0 || Endpoints.sharedMemory(address) ? Optional.empty()
+                : SpinningEventLoop.create("hps-ensemble-client", spin);
+        ClientTransport transport;
+        if (address instanceof InetSocketAddress inet) {
+            TcpClient tcp = TcpClient.create().host(inet.getHostString()).port(inet.getPort());
+            transport = TcpClientTransport.create(loop.map(tcp::runOn).orElse(tcp));
+        } else {
+            ShmSettings shm = Endpoints.shmSettings();
+            transport = Endpoints.client(address, spin == 0 ? shm : shm.withSpinMicros(spin));
+        }
         RSocket rsocket = RSocketConnector.create().payloadDecoder(PayloadDecoder.ZERO_COPY)
-                .connect(TcpClientTransport.create(loop.map(tcp::runOn).orElse(tcp))).block();
+                .connect(transport).block();
         return GpuDlrm.load(owner, weights, config.dlrm()).thenCompose(dlrm -> owner.submit(context -> {
             BatchStaging staging = new BatchStaging(context, weights.architecture(), config.maxBatchSize(), false);
             CUevent event = deviceWait ? IpcEvents.create(context) : null;
             return new GpuEnsemblePath(owner, dlrm, staging, OpenedHandles.memory(context), OpenedHandles.events(context),
                     IpcMemHandles.export(context, staging.keys), rsocket, event,
-                    deviceWait ? IpcEvents.export(context, event) : null, loop);
+                    deviceWait ? IpcEvents.export(context, event) : null, loop, options.bottomDuringLookup());
         }));
     }
 
@@ -123,8 +151,15 @@ public final class GpuEnsemblePath implements GpuPath {
         Batches.check(batch, arch, dlrm.config().maxBatchSize());
         int n = batch.batchSize();
         hops.stamp(HopLog.SUBMIT);
-        return owner.submit(context -> stage(context, batch))
-                .thenCompose(request -> rsocket.requestResponse(ByteBufPayload.create(request)).toFuture())
+        return owner.submit(context -> {
+                    CompletableFuture<Payload> response = rsocket.requestResponse(
+                            ByteBufPayload.create(stage(context, batch))).toFuture();
+                    if (bottomDuringLookup) {
+                        dlrm.enqueueBottom(context, n, staging.dense.pointer());
+                    }
+                    return response;
+                })
+                .thenCompose(response -> response)
                 .thenCompose(response -> {
                     hops.stamp(HopLog.RECEIVED);
                     return owner.submit(context -> forward(context, n, response));
@@ -165,8 +200,12 @@ public final class GpuEnsemblePath implements GpuPath {
         } finally {
             response.release();
         }
-        dlrm.enqueueForward(context, n, staging.dense.pointer(),
-                opened.open(handle.ipcHandle()).withByteOffset(handle.offset()));
+        CUdeviceptr embeddings = opened.open(handle.ipcHandle()).withByteOffset(handle.offset());
+        if (bottomDuringLookup) {
+            dlrm.enqueueTop(context, n, embeddings);
+        } else {
+            dlrm.enqueueForward(context, n, staging.dense.pointer(), embeddings);
+        }
         staging.enqueueScores(dlrm.scores(), n);
         context.synchronize();
         hops.stamp(HopLog.FORWARD_DONE);

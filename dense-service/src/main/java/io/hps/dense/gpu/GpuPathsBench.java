@@ -14,6 +14,7 @@ import io.hps.model.workload.WorkloadGenerator;
 import io.hps.model.workload.WorkloadSettings;
 import io.hps.tier.HashMapTier;
 import io.hps.tier.HashMapTierSettings;
+import io.hps.transport.Endpoints;
 import io.hps.transport.gpu.EnsembleOptions;
 import io.hps.transport.gpu.HopLog;
 import io.hps.transport.gpu.IpcLookupServer;
@@ -21,6 +22,9 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,9 +40,10 @@ import java.util.stream.IntStream;
 /**
  * The seed benchmark's three columns on one GPU: native (static device table), fused (device cache in front of an
  * in-process hash map tier) and ensemble (a lookup server in a second JVM, embeddings passed by CUDA IPC handle over
- * RSocket on loopback). The model is the synthetic FL=15 DLRM of {@code SyntheticModelGenerator}: its embedding
- * rows are computed from the generator's seeds straight into the device tables and the tier ({@link SeededRows});
- * the dense weights are {@link SeededWeights}. Keys follow {@link WorkloadGenerator}'s Zipf workload.
+ * RSocket on shared memory or loopback TCP: {@code --transports shm,tcp} gives one ensemble column each). The model is
+ * the synthetic FL=15 DLRM of {@code SyntheticModelGenerator}: its embedding rows are computed from the generator's
+ * seeds straight into the device tables and the tier ({@link SeededRows}); the dense weights are {@link SeededWeights}.
+ * Keys follow {@link WorkloadGenerator}'s Zipf workload.
  *
  * <p>Latency is server-side, one request at a time: from keys and dense features in host arrays to scores in a host
  * array (median over the timed requests); throughput = batch / median latency. Before the sweep each path's scores of
@@ -52,7 +57,8 @@ import java.util.stream.IntStream;
  * picks the columns.
  *
  * <p>Command line: {@code [--scale 1.0] [--seed 42] [--precision TF32] [--batches 32,64,...]
- * [--paths native,fused,ensemble] [--device-wait true] [--device-reply true] [--loop-spin-micros 2000] [--out DIR]}.
+ * [--paths native,fused,ensemble] [--transports shm] [--device-wait true] [--device-reply true]
+ * [--bottom-during-lookup true] [--loop-spin-micros 2000] [--out DIR]}.
  */
 public final class GpuPathsBench {
 
@@ -71,6 +77,8 @@ public final class GpuPathsBench {
     private final Map<Integer, List<Batch>> workload = new LinkedHashMap<>();
     private final Map<String, double[]> latencyMs = new LinkedHashMap<>();
     private final StringBuilder log = new StringBuilder();
+    private final Path shmSocket = Path.of(System.getProperty("java.io.tmpdir"),
+            "hps-gpu-lookup-" + ProcessHandle.current().pid() + ".sock");
     private Batch checkBatch;
     private ReferenceCheck reference;
 
@@ -140,24 +148,46 @@ public final class GpuPathsBench {
         }
     }
 
+    /** One ensemble column per transport ({@code --transports}, shared memory first by default). */
     private void sweepEnsemble(DeviceOwner owner, Process server) throws Exception {
         int port = awaitReady(server);
         EnsembleOptions ensemble = ensembleOptions();
-        try (GpuEnsemblePath path = GpuEnsemblePath.connect(owner, weights, config, port, ensemble).join()) {
-            say("ensemble: server ready port=%d %s owner spin=%sus client spinning loop=%s", port, ensemble,
-                    System.getProperty(DeviceOwner.SPIN_MICROS_PROPERTY,
-                            Long.toString(DeviceOwner.DEFAULT_SPIN_MICROS)), path.spinningEventLoop());
-            sweep("ensemble", path, () -> "opened peer buffers=" + path.openedBuffers().join(), path.hops());
+        List<String> transports = transports();
+        try {
+            for (String transport : transports) {
+                SocketAddress address = transport.equals("shm") ? UnixDomainSocketAddress.of(shmSocket)
+                        : new InetSocketAddress("127.0.0.1", port);
+                String name = transports.size() == 1 ? "ensemble" : "ensemble " + transport;
+                try (GpuEnsemblePath path = GpuEnsemblePath.connect(owner, weights, config, address, ensemble)
+                        .join()) {
+                    say("%s: server ready at %s %s owner spin=%sus client spinning loop=%s", name,
+                            Endpoints.format(address), ensemble, System.getProperty(DeviceOwner.SPIN_MICROS_PROPERTY,
+                                    Long.toString(DeviceOwner.DEFAULT_SPIN_MICROS)), path.spinningEventLoop());
+                    sweep(name, path, () -> "opened peer buffers=" + path.openedBuffers().join(), path.hops());
+                }
+            }
         } finally {
             server.getOutputStream().close();
             server.waitFor();
+            Files.deleteIfExists(shmSocket);
         }
+    }
+
+    private List<String> transports() {
+        List<String> transports = List.of(options.getOrDefault("--transports", "shm").split(","));
+        for (String t : transports) {
+            if (!t.equals("shm") && !t.equals("tcp")) {
+                throw new IllegalArgumentException("--transports takes shm and tcp: " + t);
+            }
+        }
+        return transports;
     }
 
     private EnsembleOptions ensembleOptions() {
         return new EnsembleOptions(Boolean.parseBoolean(options.getOrDefault("--device-wait", "true")),
                 Long.parseLong(options.getOrDefault("--loop-spin-micros",
-                        Long.toString(EnsembleOptions.DEFAULTS.eventLoopSpinMicros()))));
+                        Long.toString(EnsembleOptions.DEFAULTS.eventLoopSpinMicros()))),
+                Boolean.parseBoolean(options.getOrDefault("--bottom-during-lookup", "true")));
     }
 
     private Process startServer() throws IOException {
@@ -168,7 +198,7 @@ public final class GpuPathsBench {
                 "--scale", options.getOrDefault("--scale", "1.0"), "--seed", options.getOrDefault("--seed", "42"),
                 "--max-batch", Integer.toString(config.maxBatchSize()), "--pool", "2", "--loop-spin-micros",
                 Long.toString(ensembleOptions().eventLoopSpinMicros()), "--device-reply",
-                options.getOrDefault("--device-reply", "true")));
+                options.getOrDefault("--device-reply", "true"), "--shm-socket", shmSocket.toString()));
         return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     }
 
@@ -272,16 +302,17 @@ public final class GpuPathsBench {
         List<String> names = new ArrayList<>(latencyMs.keySet());
         t.append("| batch |");
         names.forEach(n -> t.append(' ').append(n).append(" (ms) |"));
-        t.append(latencyMs.containsKey("ensemble") && latencyMs.containsKey("fused") ? " ensemble / fused |\n" : "\n");
-        t.append("|---:|").append("---:|".repeat(names.size()))
-                .append(latencyMs.containsKey("ensemble") && latencyMs.containsKey("fused") ? "---:|\n" : "\n");
+        List<String> ratios = latencyMs.containsKey("fused")
+                ? names.stream().filter(n -> n.startsWith("ensemble")).toList() : List.of();
+        ratios.forEach(n -> t.append(' ').append(n).append(" / fused |"));
+        t.append("\n|---:|").append("---:|".repeat(names.size() + ratios.size())).append('\n');
         for (int i = 0; i < batches.length; i++) {
             t.append("| ").append(batches[i]).append(" |");
             for (String n : names) {
                 t.append(String.format(Locale.ROOT, " %.3f |", latencyMs.get(n)[i]));
             }
-            if (latencyMs.containsKey("ensemble") && latencyMs.containsKey("fused")) {
-                t.append(String.format(Locale.ROOT, " %.2f |", latencyMs.get("ensemble")[i] / latencyMs.get("fused")[i]));
+            for (String n : ratios) {
+                t.append(String.format(Locale.ROOT, " %.2f |", latencyMs.get(n)[i] / latencyMs.get("fused")[i]));
             }
             t.append('\n');
         }

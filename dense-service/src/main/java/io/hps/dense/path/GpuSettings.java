@@ -1,7 +1,7 @@
 package io.hps.dense.path;
 
 import io.hps.gpu.dense.GemmPrecision;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 
 /**
  * How a served instance runs on the GPU.
@@ -9,9 +9,10 @@ import java.net.InetSocketAddress;
  * @param precision     arithmetic of the dense layers (TF32 tensor cores or FP32)
  * @param timeoutMillis longest wait for one batch's scores, queueing on the device included, at least 1; past it
  *                      the request is answered {@link io.hps.wire.ErrorCode#DEADLINE_EXCEEDED}
- * @param ensembleAddress hps-service's GPU lookup endpoint on this host, for ensemble instances; null if none
+ * @param ensembleAddress hps-service's GPU lookup endpoint on this host (TCP or shared memory,
+ *                        {@link io.hps.transport.Endpoints}), for ensemble instances; null if none
  */
-public record GpuSettings(GemmPrecision precision, long timeoutMillis, InetSocketAddress ensembleAddress) {
+public record GpuSettings(GemmPrecision precision, long timeoutMillis, SocketAddress ensembleAddress) {
 
     public GpuSettings {
         if (precision == null) {

@@ -22,13 +22,14 @@ import io.hps.model.dense.DlrmWeightsFile;
 import io.hps.store.HpsSettings;
 import io.hps.store.LoadProgress;
 import io.hps.store.ParameterServer;
+import io.hps.transport.Endpoints;
 import io.hps.transport.LookupClient;
 import io.hps.transport.gpu.EnsembleOptions;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -186,15 +187,14 @@ public final class ScoringPaths {
     private static GpuScoringPath gpuEnsemble(PathSettings settings, ModelDirectory directory, DeviceOwner owner,
                                               DlrmWeights weights, GpuPathConfig config, PathMetrics metrics,
                                               GpuSettings gpu) {
-        InetSocketAddress address = gpu.ensembleAddress();
+        SocketAddress address = gpu.ensembleAddress();
         GpuEnsemblePath path;
         try {
-            path = awaitLoad(GpuEnsemblePath.connect(owner, weights, config, address.getHostString(),
-                    address.getPort(), EnsembleOptions.DEFAULTS), settings);
+            path = awaitLoad(GpuEnsemblePath.connect(owner, weights, config, address, EnsembleOptions.DEFAULTS),
+                    settings);
         } catch (RuntimeException e) {
             throw new IllegalStateException("cannot connect to hps-service's GPU lookup endpoint: instance="
-                    + settings.name() + " address=" + address.getHostString() + ":" + address.getPort()
-                    + " error=" + e.getMessage(), e);
+                    + settings.name() + " address=" + Endpoints.format(address) + " error=" + e.getMessage(), e);
         }
         return new GpuScoringPath(settings, directory.architecture(), config.maxBatchSize(), metrics,
                 new SerialGpuPath(path), null, gpu);

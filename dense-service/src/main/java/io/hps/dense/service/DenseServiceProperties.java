@@ -6,8 +6,9 @@ import io.hps.dense.path.PathSettings;
 import io.hps.dense.transport.ScoreServerSettings;
 import io.hps.gpu.GpuAvailability;
 import io.hps.gpu.dense.GemmPrecision;
+import io.hps.transport.Endpoints;
 import io.hps.wire.VectorDtype;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
@@ -19,7 +20,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * dense-service settings ({@code dense.*}).
  *
  * @param models      the served model instances ({@code dense.models[i]}), unique names
- * @param hpsReplicas hps-service RSocket addresses {@code host:port}, needed by ensemble instances on the CPU
+ * @param hpsReplicas hps-service RSocket endpoints, {@code host:port} or {@code shm:/path} (its shared-memory
+ *                    socket, {@code hps.rsocket.shm-socket}, on this host), needed by ensemble instances on the CPU
  * @param rsocket     where the RSocket score server listens
  * @param network     the dense network of every instance
  * @param ensemble    lookups of ensemble instances
@@ -46,7 +48,8 @@ public record DenseServiceProperties(List<Model> models, List<String> hpsReplica
         }
         if (models.stream().anyMatch(m -> m.path() == PathKind.ENSEMBLE && m.device() == Device.CPU)
                 && hpsReplicas.isEmpty()) {
-            throw new IllegalArgumentException("ensemble instances need dense.hps-replicas (host:port list)");
+            throw new IllegalArgumentException(
+                    "ensemble instances need dense.hps-replicas (host:port or shm:/path list)");
         }
         hpsReplicas.forEach(r -> address("dense.hps-replicas", r));
     }
@@ -105,8 +108,9 @@ public record DenseServiceProperties(List<Model> models, List<String> hpsReplica
      * @param deviceIndex   CUDA device ordinal the GPU instances run on; one owner thread for all of them
      * @param timeoutMillis longest wait for one batch's scores on the GPU; past it the request fails with
      *                      DEADLINE_EXCEEDED
-     * @param ensembleAddress host:port of hps-service's GPU lookup endpoint ({@code hps.gpu-ipc.*}) on this host,
-     *                      needed by GPU ensemble instances; null when there is none
+     * @param ensembleAddress hps-service's GPU lookup endpoint ({@code hps.gpu-ipc.*}) on this host: host:port,
+     *                      or shm:/path for its {@code shm-socket} (shared memory, the faster); needed by GPU
+     *                      ensemble instances; null when there is none
      */
     public record Gpu(@DefaultValue("0") int deviceIndex, @DefaultValue("10000") long timeoutMillis,
                       String ensembleAddress) {
@@ -182,20 +186,11 @@ public record DenseServiceProperties(List<Model> models, List<String> hpsReplica
                 gpu.ensembleAddress() == null ? null : address("dense.gpu.ensemble-address", gpu.ensembleAddress()));
     }
 
-    List<InetSocketAddress> replicaAddresses() {
+    List<SocketAddress> replicaAddresses() {
         return hpsReplicas.stream().map(r -> address("dense.hps-replicas", r)).toList();
     }
 
-    private static InetSocketAddress address(String property, String hostPort) {
-        int colon = hostPort.lastIndexOf(':');
-        try {
-            if (colon < 1) {
-                throw new NumberFormatException("no port");
-            }
-            return InetSocketAddress.createUnresolved(hostPort.substring(0, colon),
-                    Integer.parseInt(hostPort.substring(colon + 1)));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(property + " entry is not host:port: entry=" + hostPort, e);
-        }
+    private static SocketAddress address(String property, String text) {
+        return Endpoints.parse(property, text);
     }
 }

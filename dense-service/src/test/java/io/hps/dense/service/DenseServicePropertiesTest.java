@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.hps.dense.path.PathKind;
 import io.hps.gpu.GpuAvailability;
 import io.hps.gpu.dense.GemmPrecision;
+import java.net.InetSocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.util.HashMap;
 import java.util.Map;
 import org.assertj.core.api.ThrowableAssert;
@@ -94,7 +96,7 @@ class DenseServicePropertiesTest {
                 "dense.gpu.ensemble-address", "127.0.0.1:9110");
         DenseServiceProperties.Model m = p.models().getFirst();
         assertThat(m.onGpu(NO_GPU)).isTrue();
-        assertThat(p.gpuSettings(m).ensembleAddress()).satisfies(a -> {
+        assertThat(p.gpuSettings(m).ensembleAddress()).isInstanceOfSatisfying(InetSocketAddress.class, a -> {
             assertThat(a.getHostString()).isEqualTo("127.0.0.1");
             assertThat(a.getPort()).isEqualTo(9110);
         });
@@ -102,10 +104,25 @@ class DenseServicePropertiesTest {
     }
 
     @Test
+    void shouldReachTheEndpointOverSharedMemoryWhenTheAddressIsASocketPath() {
+        DenseServiceProperties p = bind("dense.models[0].device", "gpu", "dense.models[0].path", "ensemble",
+                "dense.gpu.ensemble-address", "shm:/run/hps/gpu-lookup.sock",
+                "dense.hps-replicas[0]", "shm:/run/hps/lookup.sock", "dense.hps-replicas[1]", "hps:9100");
+        assertThat(p.gpuSettings(p.models().getFirst()).ensembleAddress())
+                .isEqualTo(UnixDomainSocketAddress.of("/run/hps/gpu-lookup.sock"));
+        assertThat(p.replicaAddresses()).containsExactly(UnixDomainSocketAddress.of("/run/hps/lookup.sock"),
+                InetSocketAddress.createUnresolved("hps", 9100));
+    }
+
+    @Test
     void shouldRefuseAnEnsembleAddressThatIsNotHostPort() {
         assertThatThrownBy(() -> bind("dense.gpu.ensemble-address", "localhost"))
                 .isInstanceOf(BindException.class)
-                .hasStackTraceContaining("dense.gpu.ensemble-address entry is not host:port: entry=localhost");
+                .hasStackTraceContaining(
+                        "dense.gpu.ensemble-address entry is neither host:port nor shm:/path: entry=localhost");
+        assertThatThrownBy(() -> bind("dense.gpu.ensemble-address", "shm:relative.sock"))
+                .isInstanceOf(BindException.class)
+                .hasStackTraceContaining("dense.gpu.ensemble-address entry is not shm:/absolute/path");
     }
 
     @Test

@@ -52,6 +52,8 @@ public final class GpuDlrm implements AutoCloseable {
     private final PinnedBuffer staging;
     private final int denseStride;
     private final int interactionStride;
+    /** Batch size of the bottom MLP enqueued last and not yet topped, or -1; owner thread only. */
+    private int bottomBatch = -1;
 
     private GpuDlrm(DeviceOwner owner, DeviceContext context, DlrmWeights weights, GpuDlrmConfig config) {
         this.owner = owner;
@@ -182,6 +184,16 @@ public final class GpuDlrm implements AutoCloseable {
      * {@link #scores()}. Owner thread only; the inputs must stay valid until the stream has passed the forward.
      */
     public void enqueueForward(DeviceContext context, int batch, CUdeviceptr dense, CUdeviceptr embeddings) {
+        enqueueBottom(context, batch, dense);
+        enqueueTop(context, batch, embeddings);
+    }
+
+    /**
+     * Enqueues the first half of a forward, the bottom MLP, which needs only the dense features: a caller whose
+     * embeddings are still on their way (the ensemble) runs it meanwhile and calls {@link #enqueueTop} with the same
+     * batch size next. Owner thread only.
+     */
+    public void enqueueBottom(DeviceContext context, int batch, CUdeviceptr dense) {
         context.checkOwner();
         checkBatch(batch);
         kernels.padColumns(dense, arch.denseFeatures(), ping.pointer(), denseStride, batch, tf32);
@@ -196,6 +208,26 @@ public final class GpuDlrm implements AutoCloseable {
             x = y;
             y = t;
         }
+        bottomBatch = batch;
+    }
+
+    /**
+     * Enqueues the second half of a forward (interaction, top MLP, sigmoid) on the bottom MLP's output of the last
+     * {@link #enqueueBottom}, which must have been for {@code batch} samples. Owner thread only.
+     *
+     * @throws IllegalStateException when no bottom MLP of that batch size was enqueued before
+     */
+    public void enqueueTop(DeviceContext context, int batch, CUdeviceptr embeddings) {
+        context.checkOwner();
+        if (bottomBatch != batch) {
+            throw new IllegalStateException("the top of a forward needs its bottom MLP first: batch=" + batch
+                    + " bottom batch=" + bottomBatch);
+        }
+        bottomBatch = -1;
+        boolean inPing = bottom.size() % 2 == 0;
+        CUdeviceptr x = inPing ? ping.pointer() : pong.pointer();
+        CUdeviceptr y = inPing ? pong.pointer() : ping.pointer();
+        int ldx = bottom.isEmpty() ? denseStride : bottom.getLast().outputs();
         kernels.interaction(x, ldx, embeddings, y, interactionStride, batch, arch.tableCount(),
                 arch.embeddingDimension(), tf32);
         CUdeviceptr t0 = x;

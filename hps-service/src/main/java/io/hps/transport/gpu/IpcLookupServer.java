@@ -15,6 +15,9 @@ import io.hps.gpu.table.StaticEmbeddingTable;
 import io.hps.model.DlrmArchitecture;
 import io.hps.model.TableSpec;
 import io.hps.model.gen.GeneratorSettings;
+import io.hps.transport.Endpoints;
+import io.hps.transport.shm.ShmServerTransport;
+import io.hps.transport.shm.ShmSettings;
 import io.hps.wire.EmbeddingBlock;
 import io.hps.wire.LookupResponseEncoder;
 import io.hps.wire.LookupStatus;
@@ -45,9 +48,11 @@ import reactor.netty.tcp.TcpServer;
 /**
  * The HPS side of the same-host GPU ensemble: every row in a static device table, a pool of device embedding
  * buffers ({@code [maxBatch, tables, dimension]} float32 each), and an RSocket request-response endpoint on
- * loopback. A request ({@link HandleRequest}) names the client's device key buffer by its CUDA IPC handle (opened
- * once); the lookup writes the next pooled buffer and the response is a lookup response frame whose sample-major
- * embedding section carries that buffer as a {@link VectorHandle.CudaIpc}. No embedding byte leaves device memory.
+ * loopback TCP and, when {@link IpcLookupSettings#shmSocket()} is set, on shared memory (the same handler: a
+ * shared-memory request is decoded on its connection's polling thread instead of the event loop). A request ({@link
+ * HandleRequest}) names the client's device key buffer by its CUDA IPC handle (opened once); the lookup writes the next
+ * pooled buffer and the response is a lookup response frame whose sample-major embedding section carries that buffer as
+ * a {@link VectorHandle.CudaIpc}. No embedding byte leaves device memory.
  *
  * <p>Buffer reuse: buffers are handed out round-robin, so a client may hold at most {@code poolSize - 1} responses
  * while it sends the next request. A request carrying an interprocess event makes the stream wait for it (on the
@@ -65,8 +70,9 @@ import reactor.netty.tcp.TcpServer;
  * {@link System#nanoTime()} stamps (received, lookup start, lookup done, reply sent) for {@link HopLog}.
  *
  * <p>Command line (the benchmark starts it in its own JVM): {@code --scale S --seed N --max-batch N --pool N
- * [--loop-spin-micros 2000] [--device-reply true]}; prints {@code ready port=P spinning loop=B device reply=B} once it
- * serves, and stops when its standard input closes.
+ * [--loop-spin-micros 2000] [--device-reply true] [--shm-socket PATH]}; prints
+ * {@code ready port=P spinning loop=B device reply=B shm=PATH} once it serves, and stops when its standard input
+ * closes.
  */
 public final class IpcLookupServer implements AutoCloseable {
 
@@ -79,6 +85,7 @@ public final class IpcLookupServer implements AutoCloseable {
     private final List<DeviceBuffer> pool;
     private final List<byte[]> poolHandles;
     private final CloseableChannel channel;
+    private final ShmServerTransport.Server shm;
     private final Optional<EventLoopGroup> loop;
     private final List<CUevent> ready;
     private final List<byte[]> readyHandles;
@@ -102,9 +109,17 @@ public final class IpcLookupServer implements AutoCloseable {
         this.loop = settings.eventLoopSpinMicros() == 0 ? Optional.empty()
                 : SpinningEventLoop.create("hps-ensemble-server", settings.eventLoopSpinMicros());
         TcpServer tcp = TcpServer.create().host(settings.host()).port(settings.port());
-        this.channel = RSocketServer.create(SocketAcceptor.forRequestResponse(this::handle))
-                .payloadDecoder(PayloadDecoder.ZERO_COPY)
-                .bind(TcpServerTransport.create(loop.map(tcp::runOn).orElse(tcp))).block();
+        RSocketServer rsocket = RSocketServer.create(SocketAcceptor.forRequestResponse(this::handle))
+                .payloadDecoder(PayloadDecoder.ZERO_COPY);
+        this.channel = rsocket.bind(TcpServerTransport.create(loop.map(tcp::runOn).orElse(tcp))).block();
+        this.shm = settings.shmSocket() == null ? null
+                : rsocket.bind(ShmServerTransport.create(settings.shmSocket(), shmSettings(settings))).block();
+    }
+
+    /** Shared-memory connections poll as long as the event loop would (the default where it does not poll). */
+    private static ShmSettings shmSettings(IpcLookupSettings settings) {
+        return settings.eventLoopSpinMicros() == 0 ? Endpoints.shmSettings()
+                : Endpoints.shmSettings().withSpinMicros(settings.eventLoopSpinMicros());
     }
 
     /**
@@ -184,6 +199,11 @@ public final class IpcLookupServer implements AutoCloseable {
         return channel.address().getPort();
     }
 
+    /** The shared-memory endpoint's socket, or null when it listens on TCP only. */
+    public Path shmSocket() {
+        return shm == null ? null : shm.path();
+    }
+
     private Mono<Payload> handle(Payload payload) {
         long received = System.nanoTime();
         HandleRequest request;
@@ -245,6 +265,9 @@ public final class IpcLookupServer implements AutoCloseable {
     @Override
     public void close() {
         channel.dispose();
+        if (shm != null) {
+            shm.dispose();
+        }
         owner.submit(context -> {
             context.synchronize();
             opened.close();
@@ -265,6 +288,7 @@ public final class IpcLookupServer implements AutoCloseable {
         int poolSize = 2;
         long spinMicros = EnsembleOptions.DEFAULTS.eventLoopSpinMicros();
         boolean deviceReply = true;
+        Path shmSocket = null;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--scale" -> scale = Double.parseDouble(args[i + 1]);
@@ -273,15 +297,16 @@ public final class IpcLookupServer implements AutoCloseable {
                 case "--pool" -> poolSize = Integer.parseInt(args[i + 1]);
                 case "--loop-spin-micros" -> spinMicros = Long.parseLong(args[i + 1]);
                 case "--device-reply" -> deviceReply = Boolean.parseBoolean(args[i + 1]);
+                case "--shm-socket" -> shmSocket = Path.of(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option: " + args[i]);
             }
         }
         DlrmArchitecture arch = new GeneratorSettings(Path.of("."), "dlrm", scale, 128, seed, 1, maxBatch)
                 .architecture();
         try (IpcLookupServer server = start(GpuRuntime.device(0), arch, new SeededRows(arch.tables(), seed),
-                maxBatch, poolSize, spinMicros, deviceReply)) {
+                IpcLookupSettings.loopback(maxBatch, poolSize, spinMicros, deviceReply).withShmSocket(shmSocket))) {
             System.out.println("ready port=" + server.port() + " spinning loop=" + server.loop.isPresent()
-                    + " device reply=" + server.deviceReply());
+                    + " device reply=" + server.deviceReply() + " shm=" + server.shmSocket());
             System.out.flush();
             System.in.transferTo(OutputStream.nullOutputStream());
         }

@@ -1,5 +1,7 @@
 package io.hps.transport.gpu;
 
+import java.nio.file.Path;
+
 /**
  * Settings of an {@link IpcLookupServer}.
  *
@@ -13,9 +15,18 @@ package io.hps.transport.gpu;
  *                             ({@link SpinningEventLoop}); 0 keeps reactor-netty's default loops
  * @param deviceReply          answer before the lookup has run on the device, with a ready event (see
  *                             {@link IpcLookupServer})
+ * @param shmSocket            Unix domain socket where the server also listens over shared memory
+ *                             ({@link io.hps.transport.shm.ShmServerTransport}, polling as long as the event loop);
+ *                             null: TCP only
  */
 public record IpcLookupSettings(String host, int port, int maxBatchSize, int poolSize, long eventLoopSpinMicros,
-                                boolean deviceReply) {
+                                boolean deviceReply, Path shmSocket) {
+
+    /** TCP only. */
+    public IpcLookupSettings(String host, int port, int maxBatchSize, int poolSize, long eventLoopSpinMicros,
+                             boolean deviceReply) {
+        this(host, port, maxBatchSize, poolSize, eventLoopSpinMicros, deviceReply, null);
+    }
 
     public IpcLookupSettings {
         if (host == null || host.isBlank()) {
@@ -34,5 +45,10 @@ public record IpcLookupSettings(String host, int port, int maxBatchSize, int poo
     public static IpcLookupSettings loopback(int maxBatchSize, int poolSize, long eventLoopSpinMicros,
                                              boolean deviceReply) {
         return new IpcLookupSettings("127.0.0.1", 0, maxBatchSize, poolSize, eventLoopSpinMicros, deviceReply);
+    }
+
+    /** These settings, also listening over shared memory at {@code socket}. */
+    public IpcLookupSettings withShmSocket(Path socket) {
+        return new IpcLookupSettings(host, port, maxBatchSize, poolSize, eventLoopSpinMicros, deviceReply, socket);
     }
 }
