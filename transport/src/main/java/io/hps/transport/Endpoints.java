@@ -19,7 +19,10 @@ public final class Endpoints {
     /** Prefix of a shared-memory endpoint. */
     public static final String SHM = "shm:";
 
-    /** System property: microseconds a shared-memory connection polls after its last frame (default 100). */
+    /**
+     * System property: microseconds a shared-memory connection polls after its last frame (default:
+     * {@link ShmSettings#DEFAULTS}).
+     */
     public static final String SHM_SPIN_PROPERTY = "hps.shm.spin-micros";
 
     private Endpoints() {

@@ -15,6 +15,7 @@ import io.hps.model.workload.WorkloadSettings;
 import io.hps.store.HpsSettings;
 import io.hps.store.LoadProgress;
 import io.hps.store.ParameterServer;
+import io.hps.transport.Endpoints;
 import io.hps.transport.LookupClient;
 import io.hps.transport.LookupServer;
 import io.hps.wire.VectorDtype;
@@ -25,6 +26,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.InetSocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,8 +44,8 @@ import org.HdrHistogram.Histogram;
  * thread, the order rotated every turn, for about {@code --seconds} per path and at least six
  * turns), so that the machine's load affects them alike and the ensemble/fused ratio is
  * measured under the same conditions. The
- * ensemble path talks to an hps-service lookup server in this process over TCP on loopback
- * (same ps.json as the fused path), once with float32 table-major vectors and once with fp16
+ * ensemble path talks to an hps-service lookup server in this process over TCP on loopback or, for
+ * the variants ending in {@code -shm}, over shared memory (same ps.json as the fused path), once with float32 table-major vectors and once with fp16
  * unique vectors plus an inverse index. Keys follow a Zipf law (s = 1.05) over each table.
  *
  * <p>Run: {@code ./mvnw -pl load-tests -am package -DskipTests && java --add-modules
@@ -76,33 +78,43 @@ public final class PathsBenchmark {
             hps.load(LoadProgress.NONE).get();
             int inlineKeys = Integer.parseInt(o.getOrDefault("inline-keys",
                     String.valueOf(LookupServer.DEFAULT_INLINE_KEYS)));
+            Path socket = Files.createTempDirectory("hps-paths").resolve("lookup.sock");
             LookupServer server = LookupServer.start(hps, "127.0.0.1", 0, threads, 256, 64 << 20, inlineKeys,
-                    registry);
+                    socket, registry);
             LookupClient client = LookupClient.connect(List.of(new InetSocketAddress("127.0.0.1", server.port())),
                     Duration.ofSeconds(60), Duration.ofSeconds(5));
+            LookupClient shmClient = LookupClient.connect(List.of(UnixDomainSocketAddress.of(socket)),
+                    Duration.ofSeconds(60), Duration.ofSeconds(5));
+            System.out.printf("lookup server: tcp port %d, shared memory %s (polling %d us)%n", server.port(), socket,
+                    Endpoints.shmSettings().spinMicros());
             Map<String, ScoringPath> paths = paths(dir, o.getOrDefault("paths", "native,fused,ensemble,ensemble-f16-u"),
-                    threads, registry, client);
+                    threads, registry, client, shmClient);
             try {
                 run(paths, dir.architecture(), batches, seconds, registry);
             } finally {
                 paths.values().forEach(ScoringPath::close);
                 client.close();
+                shmClient.close();
                 server.close();
+                Files.deleteIfExists(socket.getParent());
             }
         }
         System.out.printf("loadavg=%s%n", loadAverage());
     }
 
     /**
-     * Opens the named variants: {@code native}, {@code fused}, and {@code ensemble[-f16|-bf16][-u][-<MiB>m]}
-     * (dtype, unique vectors, largest response per lookup request in MiB; defaults float32,
-     * table-major, {@link PathSettings#MAX_RESPONSE_BYTES}).
+     * Opens the named variants: {@code native}, {@code fused}, and
+     * {@code ensemble[-f16|-bf16][-u][-<MiB>m][-shm]} (dtype, unique vectors, largest response per lookup request
+     * in MiB, lookups over shared memory instead of TCP; defaults float32, table-major,
+     * {@link PathSettings#MAX_RESPONSE_BYTES}, TCP).
      */
     private static Map<String, ScoringPath> paths(ModelDirectory dir, String variants, int threads,
-                                                  SimpleMeterRegistry registry, LookupClient client) {
+                                                  SimpleMeterRegistry registry, LookupClient client,
+                                                  LookupClient shmClient) {
         Map<String, ScoringPath> paths = new LinkedHashMap<>();
         for (String name : variants.split(",")) {
-            paths.put(name, open(dir, name, threads, registry, client));
+            boolean shm = List.of(name.split("-")).contains("shm");
+            paths.put(name, open(dir, name, threads, registry, shm ? shmClient : client));
         }
         return paths;
     }
@@ -113,7 +125,7 @@ public final class PathsBenchmark {
         PathKind kind = PathKind.valueOf(parts.getFirst().toUpperCase(java.util.Locale.ROOT));
         VectorDtype dtype = parts.contains("f16") ? VectorDtype.F16 : parts.contains("bf16") ? VectorDtype.BF16
                 : VectorDtype.F32;
-        long maxResponse = parts.stream().filter(p -> p.endsWith("m")).findFirst()
+        long maxResponse = parts.stream().filter(p -> p.matches("\\d+m")).findFirst()
                 .map(p -> (Long.parseLong(p.substring(0, p.length() - 1)) << 20) - (64 << 10))
                 .orElse(PathSettings.MAX_RESPONSE_BYTES);
         PathSettings settings = new PathSettings(name, kind, threads, 1, 3000, dtype, parts.contains("u"), 60_000,

@@ -21,9 +21,13 @@ public record ShmSettings(Path directory, int ringBytes, long spinMicros, int ma
     /** RSocket's frame length limit, as over TCP. */
     public static final int DEFAULT_MAX_FRAME_LENGTH = (1 << 24) - 1;
 
-    /** 4 MiB rings, 100 us of polling, memory files in {@code /dev/shm} (else the temporary directory). */
-    public static final ShmSettings DEFAULTS = new ShmSettings(defaultDirectory(), 4 << 20, 100,
-            DEFAULT_MAX_FRAME_LENGTH);
+    /**
+     * 4 MiB rings, memory files in {@code /dev/shm} (else the temporary directory), and polling for 100 us where the
+     * machine has at least {@value #MIN_CORES_TO_POLL} cores; on fewer, a polling thread takes a core the peer or the
+     * caller needs (on 2 cores an echo took longer polling than sleeping), so the I/O thread sleeps at once.
+     */
+    public static final ShmSettings DEFAULTS = new ShmSettings(defaultDirectory(), 4 << 20,
+            defaultSpinMicros(Runtime.getRuntime().availableProcessors()), DEFAULT_MAX_FRAME_LENGTH);
 
     public ShmSettings {
         if (ringBytes < MIN_RING_BYTES || Integer.bitCount(ringBytes) != 1) {
@@ -44,6 +48,14 @@ public record ShmSettings(Path directory, int ringBytes, long spinMicros, int ma
     /** These settings with rings of {@code bytes}. */
     public ShmSettings withRingBytes(int bytes) {
         return new ShmSettings(directory, bytes, spinMicros, maxFrameLength);
+    }
+
+    /** Cores a machine needs before the I/O threads poll by default. */
+    public static final int MIN_CORES_TO_POLL = 4;
+
+    /** The default polling time on a machine of {@code cores} cores: 100 us, or none below {@link #MIN_CORES_TO_POLL}. */
+    public static long defaultSpinMicros(int cores) {
+        return cores >= MIN_CORES_TO_POLL ? 100 : 0;
     }
 
     private static Path defaultDirectory() {

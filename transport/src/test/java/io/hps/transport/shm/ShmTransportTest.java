@@ -241,6 +241,13 @@ class ShmTransportTest {
     }
 
     @Test
+    void shouldPollByDefaultOnlyWithCoresToSpare() {
+        assertThat(ShmSettings.defaultSpinMicros(2)).isZero();
+        assertThat(ShmSettings.defaultSpinMicros(ShmSettings.MIN_CORES_TO_POLL)).isEqualTo(100);
+        assertThat(ShmSettings.defaultSpinMicros(16)).isEqualTo(100);
+    }
+
+    @Test
     void shouldRejectRingsThatAreNotAPowerOfTwo() {
         assertThatThrownBy(() -> settings(100_000)).hasMessageContaining("power of two");
     }
