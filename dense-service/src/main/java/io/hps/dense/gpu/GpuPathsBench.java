@@ -58,7 +58,9 @@ import java.util.stream.IntStream;
  *
  * <p>Command line: {@code [--scale 1.0] [--seed 42] [--precision TF32] [--batches 32,64,...]
  * [--paths native,fused,ensemble] [--transports shm] [--device-wait true] [--device-reply true]
- * [--bottom-during-lookup true] [--loop-spin-micros 2000] [--out DIR]}.
+ * [--bottom-during-lookup true] [--loop-spin-micros 2000] [--warm-up REQUESTS] [--out DIR]}. {@code --warm-up} is
+ * the number of requests of the first batch size each path serves before its sweep (default three times that
+ * size's timed requests).
  */
 public final class GpuPathsBench {
 
@@ -261,7 +263,9 @@ public final class GpuPathsBench {
         say("%s: scores vs ReferenceDlrm relative error %.2e (%s)", name, error,
                 error < (config.precision() == GemmPrecision.TF32 ? 2e-3 : 1e-5) ? "within tolerance" : "OUT OF TOLERANCE");
         List<Batch> first = workload.get(batches[0]);
-        for (int w = 0; w < FIRST_WARM_UP_FACTOR * iterations(batches[0]); w++) {
+        int warmUp = Integer.parseInt(options.getOrDefault("--warm-up",
+                Integer.toString(FIRST_WARM_UP_FACTOR * iterations(batches[0]))));
+        for (int w = 0; w < warmUp; w++) {
             path.score(first.get(w % first.size())).join();
         }
         double[] medians = new double[batches.length];

@@ -96,12 +96,12 @@ public final class StaticEmbeddingTable implements AutoCloseable {
     }
 
     /**
-     * Enqueues the query of {@code count} encoded keys into {@code out} with the zero vector for unknown keys, and the
-     * copy of its outcome to the staging's pinned outcome: {@code out} is complete once the stream has passed it.
+     * Enqueues the query of {@code count} encoded keys into {@code out} with the zero vector for unknown keys:
+     * {@code out} is complete once the stream has passed it. No outcome is copied back (a caller that answers before
+     * the stream has run has no use for it, and the copy would delay whoever waits for {@code out}).
      */
     public void enqueueQueryOrZero(CUdeviceptr keys, int count, CUdeviceptr out, BatchStaging staging) {
         table.queryOrZero(keys, count, out, staging.misses.pointer(), tick);
-        table.copyOutcomeAsync(staging.hostOutcome);
     }
 
     /** Writes the zero vector into the rows of the {@code missed} unknown keys of the last query; waits for it. */
