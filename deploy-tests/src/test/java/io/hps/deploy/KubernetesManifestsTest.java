@@ -2,6 +2,7 @@ package io.hps.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
@@ -26,17 +27,36 @@ import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.resource.v1.ResourceClaimTemplate;
+import io.hps.dense.path.PathKind;
+import io.hps.dense.service.DenseServiceProperties;
+import io.hps.gateway.GatewayProperties;
+import io.hps.gateway.repository.BackendService;
+import io.hps.gateway.repository.ModelRepository;
+import io.hps.gateway.repository.ServedModel;
 import io.hps.model.config.PsConfigCodec;
 import io.hps.model.config.PsConfigFile;
 import io.hps.model.config.VolatileDbConfig;
+import io.hps.service.HpsServiceProperties;
+import io.hps.transport.Endpoints;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -45,12 +65,28 @@ import org.junit.jupiter.params.provider.MethodSource;
  * into its Kubernetes API type (misspelt fields fail) and checks the deployment policies: Pod
  * Security "restricted" for every container, resources, actuator probes, graceful shutdown,
  * disruption budgets, default-deny networking, Services and ServiceMonitors that reach real
- * ports, and ps.json ConfigMaps that the parameter server accepts.
+ * ports, and ps.json ConfigMaps that the parameter server accepts. The services' wiring is
+ * checked as the services read it: each container's environment bound to the service's own
+ * settings, the gateway's mounted model repository loaded by the gateway's loader, and every
+ * connection between the services reaching a listening port that the NetworkPolicies open.
  */
 class KubernetesManifestsTest {
     /** Spring Boot's graceful drain, spring.lifecycle.timeout-per-shutdown-phase in application.yml. */
     private static final int DRAIN_SECONDS = 20;
+    private static final String NAMESPACE = "hps";
+    /** Where shared-memory connections keep their rings ({@code io.hps.transport.shm.ShmSettings}). */
+    private static final Path SHM_RING_DIRECTORY = Path.of("/dev/shm");
+    private static final Pattern DEPENDENT_VARIABLE = Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)");
     private static final Map<String, RenderedManifests> RENDERED = new ConcurrentHashMap<>();
+
+    @TempDir
+    static Path scratch;
+    private static DemoModels demoModels;
+
+    @BeforeAll
+    static void demoModels() throws IOException {
+        demoModels = new DemoModels(Files.createDirectories(scratch.resolve("demo-models")));
+    }
 
     static Stream<String> kustomizations() {
         return Stream.of("base", "overlays/colocated", "overlays/gpu", "overlays/redis");
@@ -288,7 +324,255 @@ class KubernetesManifestsTest {
         }
         Container dense = pod.getSpec().getContainers().stream().filter(c -> c.getName().equals("dense-service"))
                 .findFirst().orElseThrow();
-        assertThat(env(dense, "HPS_LOOKUP_ADDRESS")).contains("127.0.0.1:9100");
+        Container hps = pod.getSpec().getContainers().stream().filter(c -> c.getName().equals("hps-service"))
+                .findFirst().orElseThrow();
+        DenseServiceProperties denseSettings = ServiceModule.DENSE_SERVICE.settings("dense-service",
+                environment(dense), DenseServiceProperties.class);
+        HpsServiceProperties hpsSettings = ServiceModule.HPS_SERVICE.settings("hps-service", environment(hps),
+                HpsServiceProperties.class);
+        assertThat(hpsSettings.rsocket().shmSocket()).as("hps.rsocket.shm-socket").isNotNull()
+                .startsWithRaw(SHM_RING_DIRECTORY);
+        assertThat(denseSettings.hpsReplicas()).as("dense.hps-replicas")
+                .containsExactly(Endpoints.SHM + hpsSettings.rsocket().shmSocket());
+    }
+
+    @ParameterizedTest
+    @MethodSource("kustomizations")
+    void shouldSetOnlyEnvironmentVariablesThatTheServicesRead(String kustomization) {
+        Map<String, List<String>> unread = new LinkedHashMap<>();
+        rendered(kustomization).podTemplates().forEach((workload, template) -> template.getSpec().getContainers()
+                .stream().filter(KubernetesManifestsTest::isServiceImage).forEach(c -> {
+                    String where = workload + "/" + c.getName();
+                    ServiceModule module = ServiceModule.ofImage(c.getImage())
+                            .orElseThrow(() -> new AssertionError(where + ": image of no service: " + c.getImage()));
+                    assertThat(environment(c)).as(where + " environment").isNotEmpty();
+                    List<String> names = module.unconsumed(environment(c));
+                    if (!names.isEmpty()) {
+                        unread.put(where, names);
+                    }
+                }));
+        assertThat(unread).as("environment variables that the container's service never reads").isEmpty();
+    }
+
+    @ParameterizedTest
+    @MethodSource("kustomizations")
+    void shouldRunEveryServiceImageAtAnExplicitTag(String kustomization) {
+        rendered(kustomization).podTemplates().forEach((workload, template) -> containers(template.getSpec())
+                .filter(KubernetesManifestsTest::isServiceImage)
+                .forEach(c -> assertThat(c.getImage()).as(workload + "/" + c.getName() + " image")
+                        .matches("hps/[a-z-]+:[A-Za-z0-9_.-]+")));
+    }
+
+    @ParameterizedTest
+    @MethodSource("kustomizations")
+    void shouldServeModelsWhoseEnsembleLookupsReachAnHpsServiceReplica(String kustomization) {
+        RenderedManifests manifests = rendered(kustomization);
+        List<Placed> denses = serviceContainers(manifests, ServiceModule.DENSE_SERVICE);
+        assertThat(denses).as("dense-service containers").isNotEmpty();
+        for (Placed dense : denses) {
+            DenseServiceProperties settings = ServiceModule.DENSE_SERVICE.settings(dense.where(),
+                    environment(dense.container()), DenseServiceProperties.class);
+            assertThat(settings.models()).as(dense.where() + " dense.models").isNotEmpty();
+            ContainerFiles files = ContainerFiles.of(manifests, dense.pod(), dense.container(), scratch, demoModels);
+            settings.models().forEach(m -> assertThat(files.hostPath("dense.models[].model-dir", m.modelDir())
+                    .resolve("model.json")).as(dense.where() + " model " + m.name() + " model-dir " + m.modelDir())
+                    .isRegularFile());
+            if (settings.models().stream().anyMatch(m -> m.path() == PathKind.ENSEMBLE
+                    && m.device() == DenseServiceProperties.Device.CPU)) {
+                assertThat(settings.hpsReplicas()).as(dense.where() + " dense.hps-replicas").isNotEmpty();
+            }
+            for (String replica : settings.hpsReplicas()) {
+                switch (Endpoints.parse("dense.hps-replicas", replica)) {
+                    case InetSocketAddress tcp -> reached(manifests, dense, tcp, ServiceModule.HPS_SERVICE);
+                    case UnixDomainSocketAddress shm -> assertSharedMemoryServer(dense, shm.getPath());
+                    default -> fail(dense.where() + ": unknown replica endpoint " + replica);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("kustomizations")
+    void shouldMountAGatewayRepositoryThatLoadsAndRoutesToServedModels(String kustomization) throws IOException {
+        RenderedManifests manifests = rendered(kustomization);
+        List<Placed> gateways = serviceContainers(manifests, ServiceModule.GATEWAY);
+        assertThat(gateways).as("gateway containers").isNotEmpty();
+        for (Placed gateway : gateways) {
+            GatewayProperties settings = ServiceModule.GATEWAY.settings(gateway.where(),
+                    environment(gateway.container()), GatewayProperties.class);
+            ContainerFiles files = ContainerFiles.of(manifests, gateway.pod(), gateway.container(), scratch,
+                    demoModels);
+            ModelRepository repository = MountedRepository.load(files, settings.repository());
+            assertThat(repository.models()).as(gateway.where() + " models").isNotEmpty();
+            for (ServedModel model : repository.models()) {
+                String where = gateway.where() + " model " + model.name();
+                boolean dense = model.backend().service() == BackendService.DENSE_SERVICE;
+                for (InetSocketAddress address : model.backend().addresses()) {
+                    for (Placed backend : reached(manifests, gateway, address,
+                            dense ? ServiceModule.DENSE_SERVICE : ServiceModule.HPS_SERVICE)) {
+                        if (dense) {
+                            assertServesInstance(manifests, backend, model, where);
+                        } else {
+                            assertServesTables(manifests, backend, model, where);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** The dense-service container serves the backend model as an instance of the same path and model.json. */
+    private static void assertServesInstance(RenderedManifests manifests, Placed backend, ServedModel model,
+                                             String where) throws IOException {
+        DenseServiceProperties settings = ServiceModule.DENSE_SERVICE.settings(backend.where(),
+                environment(backend.container()), DenseServiceProperties.class);
+        DenseServiceProperties.Model instance = settings.models().stream()
+                .filter(m -> m.name().equals(model.backend().model())).findFirst()
+                .orElseThrow(() -> new AssertionError(where + ": backend model " + model.backend().model()
+                        + " is none of the instances of " + backend.where() + " " + settings.models()));
+        assertThat(instance.path().name()).as(where + " path").isEqualTo(model.path().name());
+        Path served = ContainerFiles.of(manifests, backend.pod(), backend.container(), scratch, demoModels)
+                .hostPath("dense.models[].model-dir", instance.modelDir()).resolve("model.json");
+        assertThat(Files.readString(model.modelJson())).as(where + ": model.json of the gateway and of "
+                + backend.where()).isEqualTo(Files.readString(served));
+    }
+
+    /** The hps-service container's ps.json has the backend model. */
+    private static void assertServesTables(RenderedManifests manifests, Placed backend, ServedModel model,
+                                           String where) {
+        HpsServiceProperties settings = ServiceModule.HPS_SERVICE.settings(backend.where(),
+                environment(backend.container()), HpsServiceProperties.class);
+        Path ps = ContainerFiles.of(manifests, backend.pod(), backend.container(), scratch, demoModels)
+                .hostPath("hps.ps-config", settings.psConfig());
+        assertThat(PsConfigCodec.read(ps).config().models()).extracting(m -> m.model())
+                .as(where + ": models of " + backend.where() + " ps.json").contains(model.backend().model());
+    }
+
+    /**
+     * The containers a client in the namespace reaches at {@code address} (a Service's name and port), after
+     * checking that each is a {@code module} container whose RSocket server listens on the port the Service sends
+     * to, and that the NetworkPolicies let the client's pod connect.
+     */
+    private static List<Placed> reached(RenderedManifests manifests, Placed client, InetSocketAddress address,
+                                        ServiceModule module) {
+        String edge = client.where() + " -> " + address.getHostString() + ":" + address.getPort();
+        String[] labels = address.getHostString().split("\\.");
+        if (labels.length > 1) {
+            assertThat(labels[1]).as(edge + " namespace").isEqualTo(NAMESPACE);
+        }
+        Service service = manifests.named(Service.class, labels[0])
+                .orElseThrow(() -> new AssertionError(edge + ": no Service " + labels[0]));
+        ServicePort servicePort = service.getSpec().getPorts().stream()
+                .filter(p -> p.getPort() == address.getPort()).findFirst()
+                .orElseThrow(() -> new AssertionError(edge + ": Service " + labels[0] + " has no port "
+                        + address.getPort()));
+        NetworkPolicies policies = new NetworkPolicies(manifests.of(NetworkPolicy.class), NAMESPACE);
+        List<Placed> servers = new ArrayList<>();
+        manifests.podTemplates().forEach((workload, template) -> {
+            if (!selects(service.getSpec().getSelector(), template.getMetadata().getLabels())) {
+                return;
+            }
+            Container server = template.getSpec().getContainers().stream()
+                    .filter(c -> declares(c, servicePort.getTargetPort())).findFirst()
+                    .orElseThrow(() -> new AssertionError(edge + ": " + workload + " declares no port "
+                            + servicePort.getTargetPort()));
+            String where = workload + "/" + server.getName();
+            ContainerPort port = containerPort(server, servicePort.getTargetPort());
+            assertThat(ServiceModule.ofImage(server.getImage())).as(edge + " reaches " + where).contains(module);
+            Map<String, String> env = environment(server);
+            record Listener(String host, int port) {
+            }
+            Listener listener = switch (module) {
+                case HPS_SERVICE -> {
+                    HpsServiceProperties.Rsocket r = ServiceModule.HPS_SERVICE.settings(where, env,
+                            HpsServiceProperties.class).rsocket();
+                    yield new Listener(r.host(), r.port());
+                }
+                case DENSE_SERVICE -> {
+                    DenseServiceProperties.Rsocket r = ServiceModule.DENSE_SERVICE.settings(where, env,
+                            DenseServiceProperties.class).rsocket();
+                    yield new Listener(r.host(), r.port());
+                }
+                case GATEWAY -> throw new AssertionError(edge + ": the gateway has no RSocket server");
+            };
+            assertThat(listener.port()).as(edge + ": RSocket port of " + where).isEqualTo(port.getContainerPort());
+            assertThat(listener.host()).as(edge + ": RSocket bind address of " + where)
+                    .isNotIn("127.0.0.1", "localhost", "::1");
+            Map<String, String> from = client.pod().getMetadata().getLabels();
+            Map<String, String> to = template.getMetadata().getLabels();
+            assertThat(policies.allowsEgress(from, to, port)).as(edge + ": egress allowed to " + where).isTrue();
+            assertThat(policies.allowsIngress(from, to, port)).as(edge + ": ingress allowed to " + where).isTrue();
+            servers.add(new Placed(where, template, server));
+        });
+        assertThat(servers).as(edge + ": pods behind Service " + labels[0]).isNotEmpty();
+        return servers;
+    }
+
+    /**
+     * A shared-memory endpoint of a dense-service container: the socket is on a volume that an hps-service container
+     * of the same pod mounts too, and that container listens there (hps.rsocket.shm-socket); both see the same ring
+     * directory.
+     */
+    private static void assertSharedMemoryServer(Placed dense, Path socket) {
+        String edge = dense.where() + " -> shm:" + socket;
+        VolumeMount mount = dense.container().getVolumeMounts().stream()
+                .filter(m -> socket.startsWith(m.getMountPath()))
+                .max(Comparator.comparingInt(m -> Path.of(m.getMountPath()).getNameCount()))
+                .orElseThrow(() -> new AssertionError(edge + ": the socket is on no volume"));
+        assertThat(volume(dense.pod(), mount.getName()).getEmptyDir()).as(edge + " volume " + mount.getName())
+                .isNotNull();
+        Path inVolume = Path.of(mount.getMountPath()).relativize(socket);
+        Optional<String> denseRings = mountAt(dense.container(), SHM_RING_DIRECTORY);
+        List<Container> servers = dense.pod().getSpec().getContainers().stream()
+                .filter(c -> ServiceModule.ofImage(c.getImage()).equals(Optional.of(ServiceModule.HPS_SERVICE)))
+                .filter(c -> {
+                    Path listening = ServiceModule.HPS_SERVICE.settings(dense.where() + "/" + c.getName(),
+                            environment(c), HpsServiceProperties.class).rsocket().shmSocket();
+                    return listening != null && c.getVolumeMounts().stream().anyMatch(m -> m.getName()
+                            .equals(mount.getName()) && Path.of(m.getMountPath()).resolve(inVolume).equals(listening));
+                }).toList();
+        assertThat(servers).as(edge + ": hps-service containers of the pod listening there").isNotEmpty();
+        for (Container server : servers) {
+            assertThat(denseRings).as(edge + ": " + SHM_RING_DIRECTORY + " shared with " + server.getName())
+                    .isPresent().isEqualTo(mountAt(server, SHM_RING_DIRECTORY));
+        }
+    }
+
+    private static Optional<String> mountAt(Container c, Path path) {
+        return c.getVolumeMounts().stream().filter(m -> Path.of(m.getMountPath()).equals(path))
+                .map(VolumeMount::getName).findFirst();
+    }
+
+    /** One container of a workload's pod template. */
+    private record Placed(String where, PodTemplateSpec pod, Container container) {
+    }
+
+    private static List<Placed> serviceContainers(RenderedManifests manifests, ServiceModule module) {
+        List<Placed> placed = new ArrayList<>();
+        manifests.podTemplates().forEach((workload, template) -> template.getSpec().getContainers().stream()
+                .filter(c -> ServiceModule.ofImage(c.getImage()).equals(Optional.of(module)))
+                .forEach(c -> placed.add(new Placed(workload + "/" + c.getName(), template, c))));
+        return placed;
+    }
+
+    /** The container's environment, {@code $(NAME)} references to earlier variables expanded as the kubelet does. */
+    private static Map<String, String> environment(Container c) {
+        Map<String, String> env = new LinkedHashMap<>();
+        for (EnvVar var : Optional.ofNullable(c.getEnv()).orElse(List.<EnvVar>of())) {
+            String value = Objects.requireNonNullElse(var.getValue(), "");
+            Matcher m = DEPENDENT_VARIABLE.matcher(value);
+            StringBuilder expanded = new StringBuilder();
+            while (m.find()) {
+                m.appendReplacement(expanded, Matcher.quoteReplacement(env.getOrDefault(m.group(1), m.group())));
+            }
+            env.put(var.getName(), m.appendTail(expanded).toString());
+        }
+        return env;
+    }
+
+    private static ContainerPort containerPort(Container c, IntOrString port) {
+        return c.getPorts().stream().filter(p -> port.getStrVal() != null ? port.getStrVal().equals(p.getName())
+                : p.getContainerPort().equals(port.getIntVal())).findFirst().orElseThrow();
     }
 
     @Test
