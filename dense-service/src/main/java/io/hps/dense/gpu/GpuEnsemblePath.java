@@ -155,7 +155,12 @@ public final class GpuEnsemblePath implements GpuPath {
                     CompletableFuture<Payload> response = rsocket.requestResponse(
                             ByteBufPayload.create(stage(context, batch))).toFuture();
                     if (bottomDuringLookup) {
-                        dlrm.enqueueBottom(context, n, staging.dense.pointer());
+                        try {
+                            dlrm.enqueueBottom(context, n, staging.dense.pointer());
+                        } catch (RuntimeException e) {
+                            response.thenAccept(Payload::release);
+                            throw e;
+                        }
                     }
                     return response;
                 })
