@@ -8,6 +8,9 @@
 #   HPS_VOLATILE=redis deploy/run-local.sh
 #                                       Redis as the volatile tier: starts redis-server (from PATH)
 #                                       on 127.0.0.1:6390 and serves a ps.json pointing at it
+#   HPS_TRANSPORT=shm deploy/run-local.sh
+#                                       dense-service looks up over shared memory (hps-service's
+#                                       socket run/hps-lookup.sock) instead of loopback TCP
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 cd "$HPS_ROOT"
@@ -58,15 +61,20 @@ if [ "${HPS_VOLATILE:-hash_map}" = redis ]; then
     sed -e 's/"type" : "hash_map"/"type" : "redis_cluster", "address" : "127.0.0.1:6390"/' "$model_dir/ps.json" >"$ps_json"
     sleep 1
 fi
-java @deploy/jvm.flags -jar hps-service/target/hps-service-*-exec.jar \
-    --hps.ps-config="$ps_json" --server.port=9101 --hps.rsocket.host=127.0.0.1 --hps.rsocket.port=9100 \
+hps_args=(--hps.ps-config="$ps_json" --server.port=9101 --hps.rsocket.host=127.0.0.1 --hps.rsocket.port=9100)
+case "${HPS_TRANSPORT:-tcp}" in
+    tcp) replica=127.0.0.1:9100 ;;
+    shm) hps_args+=("--hps.rsocket.shm-socket=$PWD/run/hps-lookup.sock"); replica="shm:$PWD/run/hps-lookup.sock" ;;
+    *) echo "HPS_TRANSPORT is tcp or shm: ${HPS_TRANSPORT}" >&2; exit 1 ;;
+esac
+java @deploy/jvm.flags -jar hps-service/target/hps-service-*-exec.jar "${hps_args[@]}" \
     >run/hps-service.log 2>&1 &
 hps_pid=$!
 pids+=($hps_pid)
 echo "hps-service starting (log: run/hps-service.log)"
 
 dense_args=(--server.port=9201 --dense.rsocket.host=127.0.0.1 --dense.rsocket.port=9200
-            --dense.hps-replicas[0]=127.0.0.1:9100)
+            "--dense.hps-replicas[0]=$replica")
 i=0
 for path in native fused ensemble; do
     dense_args+=("--dense.models[$i].name=dlrm_$path" "--dense.models[$i].model-dir=$model_dir"
