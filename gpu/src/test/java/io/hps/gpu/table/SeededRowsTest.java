@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.hps.model.TableSpec;
+import io.hps.model.gen.EmbeddingChunks;
 import io.hps.model.gen.GeneratorSettings;
 import io.hps.model.gen.ProgressListener;
 import io.hps.model.gen.SyntheticModelGenerator;
@@ -31,7 +32,7 @@ class SeededRowsTest {
             TableSpec spec = tables.get(t);
             try (SparseTable file = SparseTable.open(dir.resolve("sparse").resolve(spec.name()), spec);
                  Arena arena = Arena.ofConfined()) {
-                long first = Math.min(spec.rows() - 1, SeededRows.CHUNK_ROWS - 3);
+                long first = Math.min(spec.rows() - 1, EmbeddingChunks.CHUNK_ROWS - 3);
                 int count = (int) Math.min(spec.rows() - first, 5);
                 MemorySegment out = arena.allocate((long) count * spec.vectorBytes());
                 rows.read(t, first, count, out);

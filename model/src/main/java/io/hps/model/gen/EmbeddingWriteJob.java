@@ -12,7 +12,6 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,22 +21,19 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Generates and writes the embedding tables with several worker threads.
  *
- * <p>Every table is cut into chunks of {@link #CHUNK_ROWS} rows; chunk {@code c} of table {@code t}
- * draws its values from {@link RandomStreams#embeddingChunk}{@code (seed, t, c)}, so the bytes depend
- * on the seed only. Workers claim chunk descriptors through an atomic cursor (tables in order), fill
- * one reusable off-heap buffer each and write it positionally ({@link SparseTableWriter#write}).
- * Memory is therefore bounded by {@code threads x CHUNK_ROWS x (8 + 4 x dimension)} bytes whatever
- * the table sizes. Keys of a table are {@code 0 .. rows-1} in row order; each vector element is
+ * <p>Every table is cut into chunks of {@link #CHUNK_ROWS} rows whose values {@link EmbeddingChunks}
+ * computes from the seed, so the bytes depend on the seed only. Workers claim chunk descriptors through an atomic
+ * cursor (tables in order), fill one reusable off-heap buffer each and write it positionally
+ * ({@link SparseTableWriter#write}). Memory is therefore bounded by
+ * {@code threads x CHUNK_ROWS x (8 + 4 x dimension)} bytes whatever the table sizes. Keys of a table are {@code 0 .. rows-1} in row order; each vector element is
  * uniform in {@code [-sqrt(1/rows), sqrt(1/rows))} (MLPerf DLRM initialisation).
  */
 final class EmbeddingWriteJob {
 
-    /** Rows per chunk; part of the output's definition (changing it changes the bytes for a seed). */
-    static final int CHUNK_ROWS = 2048;
+    /** Rows per chunk: {@link EmbeddingChunks#CHUNK_ROWS}. */
+    static final int CHUNK_ROWS = EmbeddingChunks.CHUNK_ROWS;
     private static final long TICK_MILLIS = 250;
     private static final ValueLayout.OfLong INT64_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfFloat FLOAT32_LE =
-            ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private record Chunk(int table, long index, long firstRow, int rows) {
     }
@@ -145,7 +141,11 @@ final class EmbeddingWriteJob {
         TableSpec table = tables.get(chunk.table());
         long keyBytes = (long) chunk.rows() * Long.BYTES;
         long vectorBytes = (long) chunk.rows() * table.vectorBytes();
-        fill(RandomStreams.embeddingChunk(seed, chunk.table(), chunk.index()), chunk, table, keys, vectors);
+        for (int i = 0; i < chunk.rows(); i++) {
+            keys.setAtIndex(INT64_LE, i, chunk.firstRow() + i);
+        }
+        EmbeddingChunks.fill(seed, chunk.table(), chunk.index(), chunk.rows(), table.dimension(), table.rows(),
+                vectors);
         try {
             writers.get(chunk.table()).write(chunk.firstRow(), keys.asSlice(0, keyBytes),
                     vectors.asSlice(0, vectorBytes), null);
@@ -153,32 +153,6 @@ final class EmbeddingWriteJob {
             throw new UncheckedIOException(e);
         }
         bytesWritten.addAndGet(keyBytes + vectorBytes);
-    }
-
-    private static void fill(SplittableRandom random, Chunk chunk, TableSpec table, MemorySegment keys,
-                             MemorySegment vectors) {
-        for (int i = 0; i < chunk.rows(); i++) {
-            keys.setAtIndex(INT64_LE, i, chunk.firstRow() + i);
-        }
-        float bound = bound(table.rows());
-        long n = (long) chunk.rows() * table.dimension();
-        for (long i = 0; i < n; i += 2) {
-            long bits = random.nextLong();
-            vectors.setAtIndex(FLOAT32_LE, i, uniform(bits >>> 40, bound));
-            if (i + 1 < n) {
-                vectors.setAtIndex(FLOAT32_LE, i + 1, uniform((bits >>> 16) & 0xFFFFFF, bound));
-            }
-        }
-    }
-
-    /** Half-width of the uniform initialisation of a table of {@code rows} rows: {@code sqrt(1/rows)}. */
-    static float bound(long rows) {
-        return (float) Math.sqrt(1.0 / rows);
-    }
-
-    /** Maps 24 random bits to {@code [-bound, bound)}; exact in float up to the final product. */
-    private static float uniform(long bits24, float bound) {
-        return (bits24 * 0x1.0p-23f - 1f) * bound;
     }
 
     private static void closeAll(List<SparseTableWriter> writers) throws IOException {

@@ -13,7 +13,7 @@ final class RandomStreams {
     private RandomStreams() {
     }
 
-    /** Stream for chunk {@code chunk} (fixed size rows, see {@link EmbeddingWriteJob#CHUNK_ROWS}) of table {@code table}. */
+    /** Stream for chunk {@code chunk} ({@link EmbeddingChunks#CHUNK_ROWS} rows) of table {@code table}. */
     static SplittableRandom embeddingChunk(long seed, int table, long chunk) {
         return new SplittableRandom(derive(seed, table, chunk));
     }
