@@ -48,6 +48,11 @@ public final class ReferenceCheck {
 
     /** Relative norm error of {@code actual} against the reference scores. */
     public double relativeError(float[] actual) {
+        return relativeError(actual, expected);
+    }
+
+    /** Relative norm error {@code ||actual - expected|| / ||expected||} of scores against expected ones. */
+    public static double relativeError(float[] actual, double[] expected) {
         if (actual.length != expected.length) {
             throw new IllegalArgumentException("score count mismatch: actual=" + actual.length + " expected="
                     + expected.length);
@@ -60,6 +65,15 @@ public final class ReferenceCheck {
             norm += expected[i] * expected[i];
         }
         return Math.sqrt(diff / norm);
+    }
+
+    /** As {@link #relativeError(float[], double[])}, against float32 scores (another path's). */
+    public static double relativeError(float[] actual, float[] expected) {
+        double[] wide = new double[expected.length];
+        for (int i = 0; i < expected.length; i++) {
+            wide[i] = expected[i];
+        }
+        return relativeError(actual, wide);
     }
 
     DlrmArchitecture architecture() {

@@ -2,6 +2,7 @@ package io.hps.dense.path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.hps.dense.gpu.ReferenceCheck;
 import io.hps.gpu.GpuRuntime;
 import io.hps.gpu.dense.GemmPrecision;
 import io.hps.transport.Endpoints;
@@ -144,17 +145,6 @@ class GpuEnsembleInstanceGpuTest {
         return out;
     }
 
-    private static double relativeError(float[] actual, float[] expected) {
-        double diff = 0;
-        double norm = 0;
-        for (int i = 0; i < actual.length; i++) {
-            double d = (double) actual[i] - expected[i];
-            diff += d * d;
-            norm += (double) expected[i] * expected[i];
-        }
-        return Math.sqrt(diff / norm);
-    }
-
     @Test
     void shouldScoreAsTheCpuFusedPathWithinTf32ToleranceOverSharedMemoryAndTcp() {
         for (ScoringPath path : List.of(ensemble, ensembleOverTcp)) {
@@ -163,7 +153,7 @@ class GpuEnsembleInstanceGpuTest {
                 GeneratedModel.Batch batch = model.batch(size, 60 + size);
                 float[] onCpu = score(cpu, batch);
                 for (int pass = 0; pass < 2; pass++) {
-                    double error = relativeError(score(path, batch), onCpu);
+                    double error = ReferenceCheck.relativeError(score(path, batch), onCpu);
                     System.out.printf("%s batch=%d pass=%d relative error vs cpu fused=%.2e%n", path.name(), size,
                             pass, error);
                     assertThat(error).as("%s batch %d pass %d", path.name(), size, pass)
@@ -184,7 +174,7 @@ class GpuEnsembleInstanceGpuTest {
         List<CompletableFuture<float[]>> scores = batches.stream()
                 .map(b -> CompletableFuture.supplyAsync(() -> score(ensemble, b))).toList();
         for (int i = 0; i < batches.size(); i++) {
-            assertThat(relativeError(scores.get(i).join(), expected.get(i))).as("batch %d", i)
+            assertThat(ReferenceCheck.relativeError(scores.get(i).join(), expected.get(i))).as("batch %d", i)
                     .isLessThan(TF32_TOLERANCE);
         }
     }

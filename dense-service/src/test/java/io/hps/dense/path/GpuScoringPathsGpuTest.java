@@ -3,6 +3,7 @@ package io.hps.dense.path;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.hps.dense.gpu.ReferenceCheck;
 import io.hps.gpu.DeviceOwner;
 import io.hps.gpu.GpuRuntime;
 import io.hps.gpu.dense.GemmPrecision;
@@ -78,25 +79,6 @@ class GpuScoringPathsGpuTest {
         return out;
     }
 
-    private static double relativeError(float[] actual, double[] expected) {
-        double diff = 0;
-        double norm = 0;
-        for (int i = 0; i < actual.length; i++) {
-            double d = actual[i] - expected[i];
-            diff += d * d;
-            norm += expected[i] * expected[i];
-        }
-        return Math.sqrt(diff / norm);
-    }
-
-    private static double[] widen(float[] scores) {
-        double[] out = new double[scores.length];
-        for (int i = 0; i < scores.length; i++) {
-            out[i] = scores[i];
-        }
-        return out;
-    }
-
     private static boolean fp32(String name) {
         return name.endsWith("fp32");
     }
@@ -106,12 +88,12 @@ class GpuScoringPathsGpuTest {
         for (int size : new int[] {300, 1, GeneratedModel.MAX_BATCH}) {
             GeneratedModel.Batch batch = model.batch(size, 40 + size);
             double[] reference = model.reference(batch, UnaryOperator.identity());
-            double[] onCpu = widen(score(cpu, batch));
+            float[] onCpu = score(cpu, batch);
             gpu.forEach((name, path) -> {
                 for (int pass = 0; pass < 2; pass++) {
                     float[] scores = score(path, batch);
-                    double vsCpu = relativeError(scores, onCpu);
-                    double vsReference = relativeError(scores, reference);
+                    double vsCpu = ReferenceCheck.relativeError(scores, onCpu);
+                    double vsReference = ReferenceCheck.relativeError(scores, reference);
                     System.out.printf("gpu %s batch=%d pass=%d relative error vs cpu=%.2e vs reference=%.2e%n",
                             name, size, pass, vsCpu, vsReference);
                     assertThat(vsCpu).as("%s batch %d pass %d vs cpu", name, size, pass)
@@ -132,8 +114,8 @@ class GpuScoringPathsGpuTest {
             long unknown = model.architecture().tables().get(t).rows() + 5 + b;
             batch.keys().setAtIndex(ValueLayout.JAVA_LONG, (long) b * tables + t, unknown);
         }
-        double[] onCpu = widen(score(cpu, batch));
-        gpu.forEach((name, path) -> assertThat(relativeError(score(path, batch), onCpu)).as(name)
+        float[] onCpu = score(cpu, batch);
+        gpu.forEach((name, path) -> assertThat(ReferenceCheck.relativeError(score(path, batch), onCpu)).as(name)
                 .isLessThan(fp32(name) ? FP32_CPU_TOLERANCE : TF32_TOLERANCE));
     }
 
@@ -166,7 +148,8 @@ class GpuScoringPathsGpuTest {
             assertThatThrownBy(() -> path.scoreEmbeddings(16, batch.dense(), null, new float[16]))
                     .isInstanceOfSatisfying(ScoringException.class,
                             e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST));
-            assertThat(relativeError(score(path, batch), widen(score(cpu, batch)))).isLessThan(TF32_TOLERANCE);
+            assertThat(ReferenceCheck.relativeError(score(path, batch), score(cpu, batch)))
+                    .isLessThan(TF32_TOLERANCE);
         }
     }
 

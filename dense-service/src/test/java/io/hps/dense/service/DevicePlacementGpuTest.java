@@ -2,6 +2,7 @@ package io.hps.dense.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.hps.dense.gpu.ReferenceCheck;
 import io.hps.dense.path.GeneratedModel;
 import io.hps.dense.path.ScoringPath;
 import io.hps.dense.path.ServedModels;
@@ -58,13 +59,7 @@ class DevicePlacementGpuTest {
     private static double relativeError(ScoringPath path, float[] expected, GeneratedModel.Batch batch) {
         float[] out = new float[batch.size()];
         path.score(batch.size(), batch.dense(), batch.keys(), out);
-        double diff = 0;
-        double norm = 0;
-        for (int i = 0; i < out.length; i++) {
-            diff += (out[i] - (double) expected[i]) * (out[i] - (double) expected[i]);
-            norm += (double) expected[i] * expected[i];
-        }
-        return Math.sqrt(diff / norm);
+        return ReferenceCheck.relativeError(out, expected);
     }
 
     @Test
