@@ -77,6 +77,11 @@ public final class Endpoints {
                 ShmSettings.DEFAULTS.spinMicros()));
     }
 
+    /** This process's shared-memory settings polling for {@code spinMicros}, or as {@link #shmSettings()} for 0. */
+    public static ShmSettings shmSettings(long spinMicros) {
+        return spinMicros == 0 ? shmSettings() : shmSettings().withSpinMicros(spinMicros);
+    }
+
     /** A client transport to {@code address}: {@link FrameTransports#client} or shared memory. */
     public static ClientTransport client(SocketAddress address) {
         return client(address, shmSettings());

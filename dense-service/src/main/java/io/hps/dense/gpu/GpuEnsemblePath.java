@@ -17,7 +17,6 @@ import io.hps.transport.gpu.HandleRequest;
 import io.hps.transport.gpu.HopLog;
 import io.hps.transport.gpu.IpcLookupServer;
 import io.hps.transport.gpu.SpinningEventLoop;
-import io.hps.transport.shm.ShmSettings;
 import io.hps.wire.LookupResponseDecoder;
 import io.hps.wire.LookupStatus;
 import io.hps.wire.VectorHandle;
@@ -132,8 +131,7 @@ public final class GpuEnsemblePath implements GpuPath {
             TcpClient tcp = TcpClient.create().host(inet.getHostString()).port(inet.getPort());
             transport = TcpClientTransport.create(loop.map(tcp::runOn).orElse(tcp));
         } else {
-            ShmSettings shm = Endpoints.shmSettings();
-            transport = Endpoints.client(address, spin == 0 ? shm : shm.withSpinMicros(spin));
+            transport = Endpoints.client(address, Endpoints.shmSettings(spin));
         }
         RSocket rsocket = RSocketConnector.create().payloadDecoder(PayloadDecoder.ZERO_COPY)
                 .connect(transport).block();

@@ -17,7 +17,6 @@ import io.hps.model.TableSpec;
 import io.hps.model.gen.GeneratorSettings;
 import io.hps.transport.Endpoints;
 import io.hps.transport.shm.ShmServerTransport;
-import io.hps.transport.shm.ShmSettings;
 import io.hps.wire.EmbeddingBlock;
 import io.hps.wire.LookupResponseEncoder;
 import io.hps.wire.LookupStatus;
@@ -113,13 +112,8 @@ public final class IpcLookupServer implements AutoCloseable {
                 .payloadDecoder(PayloadDecoder.ZERO_COPY);
         this.channel = rsocket.bind(TcpServerTransport.create(loop.map(tcp::runOn).orElse(tcp))).block();
         this.shm = settings.shmSocket() == null ? null
-                : rsocket.bind(ShmServerTransport.create(settings.shmSocket(), shmSettings(settings))).block();
-    }
-
-    /** Shared-memory connections poll as long as the event loop would (the default where it does not poll). */
-    private static ShmSettings shmSettings(IpcLookupSettings settings) {
-        return settings.eventLoopSpinMicros() == 0 ? Endpoints.shmSettings()
-                : Endpoints.shmSettings().withSpinMicros(settings.eventLoopSpinMicros());
+                : rsocket.bind(ShmServerTransport.create(settings.shmSocket(),
+                        Endpoints.shmSettings(settings.eventLoopSpinMicros()))).block();
     }
 
     /**
